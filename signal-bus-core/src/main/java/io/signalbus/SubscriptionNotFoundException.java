@@ -1,0 +1,9 @@
+package io.signalbus;
+
+/** No subscription with the given id exists on the bus. */
+public class SubscriptionNotFoundException extends SignalBusException {
+
+    public SubscriptionNotFoundException(String busName, String subscriptionId) {
+        super("no subscription '" + subscriptionId + "' on bus '" + busName + "'");
+    }
+}
