@@ -1,0 +1,42 @@
+package io.signalbus;
+
+import java.time.Instant;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * A matching signal a persistent subscription has taken from the log and not yet settled (acked or
+ * dead-lettered). Guarded by its worker's lock.
+ */
+final class PendingSignal {
+
+    enum State { READY, IN_FLIGHT, WAITING, SETTLING, SETTLED }
+
+    final RecordedSignal recorded;
+    /** The log position and signal time just before this one: the checkpoint while this is pending. */
+    final long previousPosition;
+    final @Nullable Instant previousTime;
+    /** A dead letter put back for delivery: it sits below the checkpoint, outside the pending window. */
+    final boolean redrive;
+
+    State state = State.READY;
+    int attempts;
+    long deliverySequence;
+    @Nullable Instant deadline;
+    @Nullable Instant retryAt;
+    @Nullable Throwable lastFailure;
+
+    PendingSignal(RecordedSignal recorded, long previousPosition, @Nullable Instant previousTime, boolean redrive) {
+        this.recorded = recorded;
+        this.previousPosition = previousPosition;
+        this.previousTime = previousTime;
+        this.redrive = redrive;
+    }
+
+    long position() {
+        return recorded.position();
+    }
+
+    String signalId() {
+        return recorded.signal().id();
+    }
+}

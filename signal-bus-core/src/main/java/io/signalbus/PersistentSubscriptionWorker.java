@@ -1,0 +1,681 @@
+package io.signalbus;
+
+import io.signalbus.PendingSignal.State;
+import io.signalbus.router.SignalPattern;
+import io.signalbus.store.SubscriptionRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.PriorityQueue;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Serves one persistent subscription in this process: reads the log after the checkpoint, delivers
+ * matching signals in position order to the handler, keeps at most {@code maxInFlight} unacked,
+ * redelivers on nack, failure or ack timeout with backoff, dead-letters after {@code maxAttempts},
+ * and writes the low-water-mark checkpoint in batches.
+ *
+ * <p>All state is guarded by one lock; store I/O and handler calls happen outside it. Dispatcher
+ * threads ({@code concurrency} of them) run {@link #runLoop()}.
+ */
+final class PersistentSubscriptionWorker {
+
+    private static final Logger log = LoggerFactory.getLogger(PersistentSubscriptionWorker.class);
+
+    final String id;
+    final SignalPattern pattern;
+    final int priority;
+    private final DefaultSignalBus bus;
+    private final int maxInFlight;
+    private final int maxAttempts;
+    private final Duration ackTimeout;
+    private final int concurrency;
+    private volatile SignalHandler handler;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+
+    // --- guarded by lock ---
+    /** Matching signals above the checkpoint that are not settled, by position. */
+    private final TreeMap<Long, PendingSignal> pending = new TreeMap<>();
+    /** Pending and redriven signals by id, for acks by id. */
+    private final Map<String, PendingSignal> byId = new HashMap<>();
+    /** To deliver now, in position order. */
+    private final ArrayDeque<PendingSignal> ready = new ArrayDeque<>();
+    /** Dead letters put back for delivery; they go ahead of new signals. */
+    private final ArrayDeque<PendingSignal> redriveQueue = new ArrayDeque<>();
+    /** Failed, waiting for their retry time. */
+    private final PriorityQueue<PendingSignal> waiting = new PriorityQueue<>(
+            Comparator.comparing((PendingSignal p) -> p.retryAt).thenComparingLong(PendingSignal::position));
+    /** Delivered and unacked, in delivery order, which is deadline order (one ack timeout per subscription). */
+    private final LinkedHashSet<PendingSignal> inFlight = new LinkedHashSet<>();
+    /** Signals read or handed off, above {@link #cursor}, not yet looked at. */
+    private final ArrayDeque<RecordedSignal> buffer = new ArrayDeque<>();
+    private final int bufferLimit;
+    /** Every committed position at or below this is in the buffer or was looked at. */
+    private long fetched;
+    /** Every position at or below this is pending or settled; with its signal's time. */
+    private long cursor;
+    private @Nullable Instant cursorTime;
+    private final Map<Long, Integer> priorAttempts;
+    private int redriving;
+    private long deliveries;
+    private boolean running = true;
+    private boolean reading;
+    private boolean flushing;
+    private long nextReadNanos;
+    private Checkpoint flushed;
+    private int settledSinceFlush;
+    private Instant lastFlushAt;
+    private @Nullable String lastError;
+    private final List<Thread> threads = new ArrayList<>();
+
+    PersistentSubscriptionWorker(DefaultSignalBus bus, SubscriptionRecord record, int concurrency,
+            SignalHandler handler) {
+        this.bus = bus;
+        this.id = record.subscriptionId();
+        this.pattern = SignalPattern.compile(record.pattern());
+        this.priority = record.priority();
+        this.maxInFlight = record.maxInFlight();
+        this.maxAttempts = record.maxAttempts();
+        this.ackTimeout = record.ackTimeout();
+        this.concurrency = concurrency;
+        this.handler = handler;
+        this.bufferLimit = Math.max(bus.readBatchSize * 2, 1024);
+        this.cursor = record.checkpoint().position();
+        this.cursorTime = record.checkpoint().time();
+        this.fetched = cursor;
+        this.flushed = record.checkpoint();
+        this.lastFlushAt = bus.clock.instant();
+        this.priorAttempts = new HashMap<>(bus.store.attempts(bus.name(), id, cursor));
+    }
+
+    void start() {
+        for (int i = 0; i < concurrency; i++) {
+            Thread thread = new Thread(this::runLoop,
+                    "signal-bus-" + bus.name() + "-" + id + (concurrency > 1 ? "-" + (i + 1) : ""));
+            thread.setDaemon(true);
+            threads.add(thread);
+        }
+        threads.forEach(Thread::start);
+        log.debug("persistent subscription '{}' on bus '{}' started at checkpoint {}", id, bus.name(), flushed);
+    }
+
+    // ------------------------------------------------------------------ dispatch loop
+
+    private void runLoop() {
+        try {
+            while (true) {
+                PendingSignal next = null;
+                long sequence = 0;
+                boolean read = false;
+                List<Failure> failed = new ArrayList<>(0);
+                lock.lock();
+                try {
+                    if (!running) {
+                        return;
+                    }
+                    Instant now = bus.clock.instant();
+                    expireTimeouts(now, failed);
+                    next = nextToDeliver(now);
+                    if (next != null && next.attempts >= maxAttempts) {
+                        // its dead-letter write failed before; try that again instead of delivering
+                        next.state = State.SETTLING;
+                        failed.add(new Failure(next, true, next.attempts));
+                        next = null;
+                    } else if (next != null) {
+                        next.attempts++;
+                        next.state = State.IN_FLIGHT;
+                        next.deadline = now.plus(ackTimeout);
+                        next.deliverySequence = sequence = ++deliveries;
+                        inFlight.add(next);
+                    } else if (failed.isEmpty()) {
+                        if (buffer.isEmpty() && !reading && hasRoom() && System.nanoTime() - nextReadNanos >= 0) {
+                            reading = true;
+                            read = true;
+                        } else {
+                            awaitChange(now);
+                            continue;
+                        }
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                failed.forEach(this::settleFailure);
+                if (next != null) {
+                    deliver(next, sequence);
+                } else if (read) {
+                    readFromStore();
+                }
+                maybeFlush(false);
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("persistent subscription '{}' on bus '{}' stopped on an unexpected error", id, bus.name(), e);
+            throw e;
+        }
+    }
+
+    /** Picks the next signal to hand out: redriven dead letters, due retries, then new signals. */
+    private @Nullable PendingSignal nextToDeliver(Instant now) {
+        PendingSignal due = waiting.peek();
+        if (due != null && !due.retryAt.isAfter(now)) {
+            return waiting.poll();
+        }
+        if (unacked() >= maxInFlight) {
+            return null;
+        }
+        if (!redriveQueue.isEmpty()) {
+            return redriveQueue.poll();
+        }
+        if (ready.isEmpty()) {
+            takeFromBuffer();
+        }
+        return ready.poll();
+    }
+
+    /** Moves buffered signals into the pending window while it has room; skips non-matching ones. */
+    private void takeFromBuffer() {
+        while (hasRoom() && !buffer.isEmpty()) {
+            RecordedSignal recorded = buffer.poll();
+            if (pattern.matches(recorded.signal().type())) {
+                var pendingSignal = new PendingSignal(recorded, cursor, cursorTime, false);
+                Integer attempts = priorAttempts.remove(recorded.position());
+                pendingSignal.attempts = attempts == null ? 0 : attempts;
+                pending.put(recorded.position(), pendingSignal);
+                byId.put(pendingSignal.signalId(), pendingSignal);
+                ready.add(pendingSignal);
+            }
+            cursor = recorded.position();
+            cursorTime = recorded.signal().time();
+        }
+    }
+
+    private boolean hasRoom() {
+        return pending.size() + redriving < maxInFlight;
+    }
+
+    /** Deliveries handed out and not yet acked, including those waiting for a retry. */
+    private int unacked() {
+        return inFlight.size() + waiting.size();
+    }
+
+    private void expireTimeouts(Instant now, List<Failure> failed) {
+        var it = inFlight.iterator();
+        while (it.hasNext()) {
+            PendingSignal head = it.next();
+            if (head.deadline.isAfter(now)) {
+                return;
+            }
+            it.remove();
+            bus.listeners.timedOut(bus.name(), id, head.position(), head.attempts);
+            fail(head, new TimeoutException("not acked within " + ackTimeout + " (attempt " + head.attempts + ")"),
+                    now, failed);
+        }
+    }
+
+    private void awaitChange(Instant now) {
+        long waitNanos = bus.pollInterval.toNanos();
+        PendingSignal due = waiting.peek();
+        if (due != null) {
+            waitNanos = Math.min(waitNanos, Math.max(1, Duration.between(now, due.retryAt).toNanos()));
+        }
+        if (!inFlight.isEmpty()) {
+            Instant deadline = inFlight.iterator().next().deadline;
+            waitNanos = Math.min(waitNanos, Math.max(1, Duration.between(now, deadline).toNanos()));
+        }
+        try {
+            changed.awaitNanos(waitNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    private void readFromStore() {
+        long after;
+        lock.lock();
+        try {
+            after = fetched;
+        } finally {
+            lock.unlock();
+        }
+        List<RecordedSignal> batch = List.of();
+        boolean failed = false;
+        try {
+            batch = bus.store.read(bus.name(), after, bus.readBatchSize);
+        } catch (RuntimeException e) {
+            failed = true;
+            log.warn("persistent subscription '{}' on bus '{}' could not read the log after position {}; retrying in {}",
+                    id, bus.name(), after, bus.pollInterval, e);
+        }
+        lock.lock();
+        try {
+            reading = false;
+            for (RecordedSignal recorded : batch) {
+                if (recorded.position() > fetched) {
+                    buffer.add(recorded);
+                    fetched = recorded.position();
+                }
+            }
+            if (failed || batch.size() < bus.readBatchSize) {
+                // caught up: wait for a hand-off or the next poll rather than asking the store again at once
+                nextReadNanos = System.nanoTime() + bus.pollInterval.toNanos();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Signals just committed through this bus. Taking them directly saves a read when they follow on
+     * from what this worker has fetched; otherwise the next read finds them.
+     */
+    void offer(List<RecordedSignal> committed, boolean matches) {
+        lock.lock();
+        try {
+            RecordedSignal first = committed.get(0);
+            RecordedSignal last = committed.get(committed.size() - 1);
+            if (first.position() == fetched + 1 && buffer.size() + committed.size() <= bufferLimit) {
+                buffer.addAll(committed);
+                fetched = last.position();
+            } else if (last.position() > fetched) {
+                nextReadNanos = System.nanoTime();
+            } else {
+                return;
+            }
+            if (matches) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void deliver(PendingSignal pendingSignal, long sequence) {
+        var delivery = new WorkerDelivery(this, pendingSignal, sequence, pendingSignal.attempts);
+        bus.listeners.delivering(bus.name(), delivery, pendingSignal.recorded);
+        long started = System.nanoTime();
+        Throwable failure = null;
+        try {
+            handler.handle(delivery);
+        } catch (VirtualMachineError e) {
+            throw e;
+        } catch (Throwable e) {
+            failure = e;
+        }
+        bus.listeners.handled(bus.name(), delivery, Duration.ofNanos(System.nanoTime() - started), failure);
+        if (failure != null) {
+            log.debug("handler of subscription '{}' failed on signal {} (attempt {})", id,
+                    pendingSignal.signalId(), pendingSignal.attempts, failure);
+            nack(pendingSignal, sequence, failure);
+        }
+    }
+
+    // ------------------------------------------------------------------ ack, nack, failures
+
+    /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
+    boolean ack(String signalId) {
+        PendingSignal pendingSignal;
+        lock.lock();
+        try {
+            pendingSignal = byId.get(signalId);
+        } finally {
+            lock.unlock();
+        }
+        if (pendingSignal == null) {
+            return false;
+        }
+        ack(pendingSignal);
+        return true;
+    }
+
+    void ack(PendingSignal pendingSignal) {
+        int attempt;
+        lock.lock();
+        try {
+            if (pendingSignal.state == State.SETTLING || pendingSignal.state == State.SETTLED) {
+                return;
+            }
+            attempt = pendingSignal.attempts;
+            remove(pendingSignal);
+            settledSinceFlush++;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (pendingSignal.redrive) {
+            try {
+                bus.store.deleteDeadLetter(bus.name(), id, pendingSignal.position());
+            } catch (RuntimeException e) {
+                log.warn("subscription '{}': redriven signal at position {} was acked but its dead letter could not be"
+                        + " deleted; it stays listed", id, pendingSignal.position(), e);
+            }
+        }
+        bus.listeners.acked(bus.name(), id, pendingSignal.position(), attempt);
+    }
+
+    /** Nacks the current attempt of a signal by id; false when it is not pending here. */
+    boolean nack(String signalId, Throwable reason) {
+        PendingSignal pendingSignal;
+        lock.lock();
+        try {
+            pendingSignal = byId.get(signalId);
+        } finally {
+            lock.unlock();
+        }
+        if (pendingSignal == null) {
+            return false;
+        }
+        nack(pendingSignal, 0, reason);
+        return true;
+    }
+
+    /** A failed attempt; {@code sequence} 0 means whichever attempt is current. */
+    void nack(PendingSignal pendingSignal, long sequence, Throwable reason) {
+        List<Failure> failed = new ArrayList<>(1);
+        lock.lock();
+        try {
+            if (pendingSignal.state != State.IN_FLIGHT
+                    || (sequence != 0 && pendingSignal.deliverySequence != sequence)) {
+                return; // a stale attempt: it already timed out, was redelivered or settled
+            }
+            inFlight.remove(pendingSignal);
+            bus.listeners.nacked(bus.name(), id, pendingSignal.position(), pendingSignal.attempts, reason);
+            fail(pendingSignal, reason, bus.clock.instant(), failed);
+        } finally {
+            lock.unlock();
+        }
+        failed.forEach(this::settleFailure);
+    }
+
+    /** Under the lock: schedule a retry, or mark for dead-lettering once attempts are used up. */
+    private void fail(PendingSignal pendingSignal, Throwable reason, Instant now, List<Failure> failed) {
+        pendingSignal.lastFailure = reason;
+        lastError = reason.getClass().getName() + ": " + reason.getMessage();
+        boolean deadLetter = pendingSignal.attempts >= maxAttempts;
+        if (deadLetter) {
+            pendingSignal.state = State.SETTLING;
+        } else {
+            pendingSignal.state = State.WAITING;
+            pendingSignal.retryAt = now.plus(bus.retry.delayAfter(pendingSignal.attempts, bus.random));
+            waiting.add(pendingSignal);
+            changed.signal();
+        }
+        failed.add(new Failure(pendingSignal, deadLetter, pendingSignal.attempts));
+    }
+
+    /** What to write for a failed attempt, decided under the lock and written outside it. */
+    private record Failure(PendingSignal signal, boolean deadLetter, int attempts) {
+    }
+
+    /**
+     * Outside the lock: record the attempt count, or write the dead letter. The checkpoint cannot pass
+     * a signal until its dead letter is durable: it stays pending (SETTLING) until then.
+     */
+    private void settleFailure(Failure failure) {
+        PendingSignal pendingSignal = failure.signal();
+        if (!failure.deadLetter()) {
+            if (!pendingSignal.redrive) {
+                try {
+                    bus.store.saveAttempts(bus.name(), id, pendingSignal.position(), failure.attempts());
+                } catch (RuntimeException e) {
+                    log.warn("subscription '{}': could not record attempt {} of position {}; a restart may retry it"
+                            + " more often", id, failure.attempts(), pendingSignal.position(), e);
+                }
+            }
+            return;
+        }
+        Throwable reason = pendingSignal.lastFailure;
+        var deadLetter = new DeadLetter(id, pendingSignal.position(), pendingSignal.recorded.signal(),
+                pendingSignal.attempts, reason == null ? "unknown" : reason.getClass().getName(),
+                reason == null ? null : reason.getMessage(), bus.clock.instant());
+        try {
+            bus.store.addDeadLetter(bus.name(), deadLetter);
+        } catch (RuntimeException e) {
+            log.error("subscription '{}': could not store the dead letter of position {}; keeping it pending and"
+                    + " trying again in {}", id, pendingSignal.position(), bus.retry.max(), e);
+            lock.lock();
+            try {
+                if (pendingSignal.state == State.SETTLING) {
+                    pendingSignal.state = State.WAITING;
+                    pendingSignal.retryAt = bus.clock.instant().plus(bus.retry.max());
+                    waiting.add(pendingSignal);
+                }
+            } finally {
+                lock.unlock();
+            }
+            return;
+        }
+        log.warn("subscription '{}' on bus '{}': signal {} (position {}, type {}) dead-lettered after {} attempts: {}",
+                id, bus.name(), pendingSignal.signalId(), pendingSignal.position(),
+                pendingSignal.recorded.signal().type(), pendingSignal.attempts, deadLetter.errorType());
+        lock.lock();
+        try {
+            remove(pendingSignal);
+            settledSinceFlush++;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        bus.listeners.deadLettered(bus.name(), deadLetter);
+    }
+
+    /** Under the lock: forget a settled signal wherever it is. */
+    private void remove(PendingSignal pendingSignal) {
+        switch (pendingSignal.state) {
+            case IN_FLIGHT -> inFlight.remove(pendingSignal);
+            case WAITING -> waiting.remove(pendingSignal);
+            case READY -> {
+                ready.remove(pendingSignal);
+                redriveQueue.remove(pendingSignal);
+            }
+            default -> {
+            }
+        }
+        pendingSignal.state = State.SETTLED;
+        byId.remove(pendingSignal.signalId());
+        if (pendingSignal.redrive) {
+            redriving--;
+        } else {
+            pending.remove(pendingSignal.position());
+        }
+    }
+
+    // ------------------------------------------------------------------ checkpoint
+
+    /** The low-water mark: just below the oldest unsettled signal, or the cursor when none is pending. */
+    Checkpoint checkpoint() {
+        lock.lock();
+        try {
+            var oldest = pending.firstEntry();
+            return oldest == null ? new Checkpoint(cursor, cursorTime)
+                    : new Checkpoint(oldest.getValue().previousPosition, oldest.getValue().previousTime);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void maybeFlush(boolean force) {
+        Checkpoint target;
+        int settled;
+        lock.lock();
+        try {
+            if (flushing) {
+                return;
+            }
+            target = checkpoint();
+            if (target.position() == flushed.position()) {
+                return;
+            }
+            settled = settledSinceFlush;
+            boolean due = settled >= bus.checkpointFlushCount
+                    || !bus.clock.instant().isBefore(lastFlushAt.plus(bus.checkpointFlushInterval));
+            if (!force && !due) {
+                return;
+            }
+            flushing = true;
+        } finally {
+            lock.unlock();
+        }
+        boolean written = false;
+        try {
+            bus.store.saveCheckpoint(bus.name(), id, target);
+            written = true;
+        } catch (RuntimeException e) {
+            log.warn("subscription '{}' on bus '{}': could not write checkpoint {}; will retry", id, bus.name(),
+                    target.position(), e);
+        } finally {
+            lock.lock();
+            try {
+                flushing = false;
+                if (written) {
+                    flushed = target;
+                    settledSinceFlush = Math.max(0, settledSinceFlush - settled);
+                    lastFlushAt = bus.clock.instant();
+                }
+            } finally {
+                lock.unlock();
+            }
+        }
+        if (written) {
+            bus.listeners.checkpointed(bus.name(), id, target);
+        }
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** Attaches a new handler; everything delivered and unacked is redelivered to it at once. */
+    void reconnect(SignalHandler newHandler) {
+        lock.lock();
+        try {
+            handler = newHandler;
+            var redeliver = new ArrayList<PendingSignal>(inFlight);
+            redeliver.addAll(waiting);
+            inFlight.clear();
+            waiting.clear();
+            redeliver.sort(Comparator.comparingLong(PendingSignal::position).reversed());
+            for (PendingSignal p : redeliver) {
+                p.state = State.READY;
+                if (p.redrive) {
+                    redriveQueue.addFirst(p);
+                } else {
+                    ready.addFirst(p);
+                }
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues dead letters for redelivery ahead of new signals; skips those already redriving. */
+    int redrive(List<DeadLetter> deadLetters) {
+        int count = 0;
+        lock.lock();
+        try {
+            for (DeadLetter deadLetter : deadLetters) {
+                if (byId.containsKey(deadLetter.signal().id())) {
+                    continue;
+                }
+                var recorded = new RecordedSignal(deadLetter.position(), deadLetter.signal(), bus.clock.instant());
+                var pendingSignal = new PendingSignal(recorded, deadLetter.position() - 1, null, true);
+                byId.put(pendingSignal.signalId(), pendingSignal);
+                redriveQueue.add(pendingSignal);
+                redriving++;
+                count++;
+            }
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        return count;
+    }
+
+    /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
+    boolean isSettled(long position) {
+        lock.lock();
+        try {
+            return position <= cursor && !pending.containsKey(position);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+
+    SignalHandler handler() {
+        return handler;
+    }
+
+    /** Deliveries handed out and unacked. */
+    int inFlightCount() {
+        lock.lock();
+        try {
+            return unacked();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    @Nullable String lastError() {
+        lock.lock();
+        try {
+            return lastError;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Asks the dispatcher threads to stop after their current delivery. */
+    void signalStop() {
+        lock.lock();
+        try {
+            running = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops: waits for running handlers up to {@code timeout}, then writes the checkpoint. Unacked
+     * deliveries are redelivered by the next process that serves the subscription.
+     */
+    void awaitStop(Duration timeout, boolean flush) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread thread : threads) {
+            if (thread == Thread.currentThread()) {
+                continue;
+            }
+            try {
+                thread.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            if (thread.isAlive()) {
+                log.warn("subscription '{}' on bus '{}': handler still running after {}; interrupting {}", id,
+                        bus.name(), timeout, thread.getName());
+                thread.interrupt();
+            }
+        }
+        if (flush) {
+            maybeFlush(true);
+        }
+        log.debug("persistent subscription '{}' on bus '{}' stopped at checkpoint {}", id, bus.name(), flushed);
+    }
+}

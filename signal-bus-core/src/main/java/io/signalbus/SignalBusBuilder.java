@@ -1,0 +1,125 @@
+package io.signalbus;
+
+import io.signalbus.store.InMemorySignalStore;
+import io.signalbus.store.SignalStore;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.random.RandomGenerator;
+import java.util.regex.Pattern;
+
+/** Configures and builds a {@link SignalBus}; every setting has a sensible default. */
+public final class SignalBusBuilder {
+
+    /** Bus names: letters, digits, {@code _} and {@code -}, 1 to 100 characters. */
+    public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,100}");
+
+    String name = "default";
+    SignalStore store;
+    Clock clock = Clock.systemUTC();
+    SubscriptionDefaults defaults = SubscriptionDefaults.STANDARD;
+    int maxPayloadSize = 1024 * 1024;
+    Duration pollInterval = Duration.ofMillis(500);
+    int checkpointFlushCount = 100;
+    Duration checkpointFlushInterval = Duration.ofSeconds(1);
+    int readBatchSize = 500;
+    Duration shutdownTimeout = Duration.ofSeconds(10);
+    RandomGenerator random = RandomGenerator.getDefault();
+    final List<SignalBusListener> listeners = new ArrayList<>();
+    final List<PublishInterceptor> interceptors = new ArrayList<>();
+
+    SignalBusBuilder() {
+    }
+
+    /** The bus name (default {@code "default"}). */
+    public SignalBusBuilder name(String name) {
+        if (name == null || !NAME_PATTERN.matcher(name).matches()) {
+            throw new InvalidOptionException("invalid bus name '" + name + "': use 1 to 100 letters, digits, _ or -");
+        }
+        this.name = name;
+        return this;
+    }
+
+    /** Where the log and subscription state live (default: a new {@link InMemorySignalStore}). */
+    public SignalBusBuilder store(SignalStore store) {
+        this.store = Objects.requireNonNull(store, "store");
+        return this;
+    }
+
+    /** The clock for signal times, ack timeouts, backoff and checkpoint intervals (default UTC system clock). */
+    public SignalBusBuilder clock(Clock clock) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        return this;
+    }
+
+    /** Defaults for subscription settings left unset. */
+    public SignalBusBuilder defaults(SubscriptionDefaults defaults) {
+        this.defaults = Objects.requireNonNull(defaults, "defaults");
+        return this;
+    }
+
+    /** Largest serialised data of one signal, in bytes (default 1 MiB). */
+    public SignalBusBuilder maxPayloadSize(int bytes) {
+        SubscribeOptions.requireRange("maxPayloadSize", bytes, 1, Integer.MAX_VALUE);
+        this.maxPayloadSize = bytes;
+        return this;
+    }
+
+    /**
+     * How often an idle persistent subscription looks at the store for signals written by other
+     * processes, and the longest a timer (ack timeout, retry) may fire late (default 500 ms).
+     * Signals published through this bus wake subscribers at once.
+     */
+    public SignalBusBuilder pollInterval(Duration pollInterval) {
+        SubscribeOptions.requirePositive("pollInterval", pollInterval);
+        this.pollInterval = pollInterval;
+        return this;
+    }
+
+    /** Write a checkpoint after this many settled signals (default 100) or this interval (default 1 s). */
+    public SignalBusBuilder checkpointFlush(int count, Duration interval) {
+        SubscribeOptions.requireRange("checkpoint flush count", count, 1, 1_000_000);
+        SubscribeOptions.requirePositive("checkpoint flush interval", interval);
+        this.checkpointFlushCount = count;
+        this.checkpointFlushInterval = interval;
+        return this;
+    }
+
+    /** Signals read from the store in one query by a catching-up subscription (default 500). */
+    public SignalBusBuilder readBatchSize(int readBatchSize) {
+        SubscribeOptions.requireRange("readBatchSize", readBatchSize, 1, 100_000);
+        this.readBatchSize = readBatchSize;
+        return this;
+    }
+
+    /** How long {@code close()} waits for running handlers (default 10 s). */
+    public SignalBusBuilder shutdownTimeout(Duration shutdownTimeout) {
+        SubscribeOptions.requirePositive("shutdownTimeout", shutdownTimeout);
+        this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /** The source of retry jitter (tests fix it). */
+    public SignalBusBuilder random(RandomGenerator random) {
+        this.random = Objects.requireNonNull(random, "random");
+        return this;
+    }
+
+    /** Adds a listener (metrics, logs). */
+    public SignalBusBuilder listener(SignalBusListener listener) {
+        listeners.add(Objects.requireNonNull(listener, "listener"));
+        return this;
+    }
+
+    /** Adds a publish interceptor; interceptors run in the order added. */
+    public SignalBusBuilder interceptor(PublishInterceptor interceptor) {
+        interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+        return this;
+    }
+
+    public SignalBus build() {
+        return new DefaultSignalBus(this);
+    }
+}

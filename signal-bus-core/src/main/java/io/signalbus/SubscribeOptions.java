@@ -1,0 +1,163 @@
+package io.signalbus;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * How to subscribe. {@link #defaults()} is a transient (at-most-once, in-process) subscription;
+ * {@link #persistent(String)} is a persistent one with a stable id, a durable checkpoint and
+ * at-least-once delivery. Immutable: each setter returns a copy. Settings left unset take the bus
+ * defaults ({@link SubscriptionDefaults}).
+ */
+public final class SubscribeOptions {
+
+    /** Subscription ids: letters, digits and {@code _ - . : #}, 1 to 200 characters. */
+    public static final Pattern ID_PATTERN = Pattern.compile("[A-Za-z0-9_.:#-]{1,200}");
+    public static final int MIN_PRIORITY = -100;
+    public static final int MAX_PRIORITY = 100;
+    public static final int MAX_IN_FLIGHT_LIMIT = 100_000;
+    public static final int MAX_ATTEMPTS_LIMIT = 1_000;
+    public static final int MAX_CONCURRENCY = 64;
+
+    private final boolean persistent;
+    private final @Nullable String subscriptionId;
+    private final @Nullable Integer maxInFlight;
+    private final @Nullable StartFrom startFrom;
+    private final int priority;
+    private final @Nullable Integer maxAttempts;
+    private final @Nullable Duration ackTimeout;
+    private final int concurrency;
+
+    private SubscribeOptions(boolean persistent, @Nullable String subscriptionId, @Nullable Integer maxInFlight,
+            @Nullable StartFrom startFrom, int priority, @Nullable Integer maxAttempts, @Nullable Duration ackTimeout,
+            int concurrency) {
+        this.persistent = persistent;
+        this.subscriptionId = subscriptionId;
+        this.maxInFlight = maxInFlight;
+        this.startFrom = startFrom;
+        this.priority = priority;
+        this.maxAttempts = maxAttempts;
+        this.ackTimeout = ackTimeout;
+        this.concurrency = concurrency;
+    }
+
+    /** A transient subscription: in-process fan-out after commit, no ack, nothing stored. */
+    public static SubscribeOptions defaults() {
+        return new SubscribeOptions(false, null, null, null, 0, null, null, 1);
+    }
+
+    /**
+     * A persistent subscription identified by {@code subscriptionId}.
+     *
+     * @throws InvalidOptionException when the id does not match {@link #ID_PATTERN}
+     */
+    public static SubscribeOptions persistent(String subscriptionId) {
+        return new SubscribeOptions(true, requireValidId(subscriptionId), null, null, 0, null, null, 1);
+    }
+
+    /** Checks a subscription id against {@link #ID_PATTERN}. */
+    public static String requireValidId(@Nullable String subscriptionId) {
+        if (subscriptionId == null || !ID_PATTERN.matcher(subscriptionId).matches()) {
+            throw new InvalidOptionException("invalid subscription id '" + subscriptionId
+                    + "': use 1 to 200 letters, digits or _ - . : #");
+        }
+        return subscriptionId;
+    }
+
+    /** At most this many deliveries unacked at a time (1..{@value #MAX_IN_FLIGHT_LIMIT}). */
+    public SubscribeOptions maxInFlight(int maxInFlight) {
+        requireRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT_LIMIT);
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency);
+    }
+
+    /** Where a new persistent subscription starts; ignored when it already exists. */
+    public SubscribeOptions startFrom(StartFrom startFrom) {
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, Objects.requireNonNull(startFrom,
+                "startFrom"), priority, maxAttempts, ackTimeout, concurrency);
+    }
+
+    /** Order among subscriptions matching one signal: higher first (-100..100, default 0). */
+    public SubscribeOptions priority(int priority) {
+        requireRange("priority", priority, MIN_PRIORITY, MAX_PRIORITY);
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency);
+    }
+
+    /** Deliveries of one signal before it becomes a dead letter (1..{@value #MAX_ATTEMPTS_LIMIT}). */
+    public SubscribeOptions maxAttempts(int maxAttempts) {
+        requireRange("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency);
+    }
+
+    /** How long a delivery may stay unacked before it counts as failed and is redelivered. */
+    public SubscribeOptions ackTimeout(Duration ackTimeout) {
+        requirePositive("ackTimeout", ackTimeout);
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency);
+    }
+
+    /**
+     * Threads that call the handler of a persistent subscription (1..{@value #MAX_CONCURRENCY},
+     * default 1). Above 1, handling is concurrent and no longer strictly in position order.
+     */
+    public SubscribeOptions concurrency(int concurrency) {
+        requireRange("concurrency", concurrency, 1, MAX_CONCURRENCY);
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency);
+    }
+
+    public boolean isPersistent() {
+        return persistent;
+    }
+
+    public @Nullable String subscriptionId() {
+        return subscriptionId;
+    }
+
+    public @Nullable Integer maxInFlight() {
+        return maxInFlight;
+    }
+
+    public @Nullable StartFrom startFrom() {
+        return startFrom;
+    }
+
+    public int priority() {
+        return priority;
+    }
+
+    public @Nullable Integer maxAttempts() {
+        return maxAttempts;
+    }
+
+    public @Nullable Duration ackTimeout() {
+        return ackTimeout;
+    }
+
+    public int concurrency() {
+        return concurrency;
+    }
+
+    static void requireRange(String name, long value, long min, long max) {
+        if (value < min || value > max) {
+            throw new InvalidOptionException(name + " must be between " + min + " and " + max + ", was " + value);
+        }
+    }
+
+    static void requirePositive(String name, @Nullable Duration value) {
+        if (value == null || value.isNegative() || value.isZero()) {
+            throw new InvalidOptionException(name + " must be a positive duration, was " + value);
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "SubscribeOptions[" + (persistent ? "persistent " + subscriptionId : "transient") + ", maxInFlight="
+                + maxInFlight + ", startFrom=" + startFrom + ", priority=" + priority + ", maxAttempts=" + maxAttempts
+                + ", ackTimeout=" + ackTimeout + ", concurrency=" + concurrency + "]";
+    }
+}

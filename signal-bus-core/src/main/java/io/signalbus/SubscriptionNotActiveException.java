@@ -1,0 +1,10 @@
+package io.signalbus;
+
+/** The operation needs a handler attached to the subscription in this process; reconnect first. */
+public class SubscriptionNotActiveException extends SignalBusException {
+
+    public SubscriptionNotActiveException(String busName, String subscriptionId, String operation) {
+        super("subscription '" + subscriptionId + "' on bus '" + busName + "' is not connected in this process; "
+                + "reconnect it before " + operation);
+    }
+}

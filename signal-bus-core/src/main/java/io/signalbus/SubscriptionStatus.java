@@ -1,0 +1,22 @@
+package io.signalbus;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * One subscription as an operator sees it.
+ *
+ * @param id          the subscription id (generated for transient subscriptions)
+ * @param pattern     the pattern it matches
+ * @param persistent  whether it has a durable checkpoint
+ * @param state       ACTIVE when a handler is attached in this process, DISCONNECTED otherwise
+ * @param checkpoint  its low-water mark (the in-memory one when active, which may be ahead of the
+ *                    last flushed one); {@link Checkpoint#ORIGIN} for transient subscriptions
+ * @param head        the last position of the bus log
+ * @param lag         {@code head - checkpoint.position}: log positions not yet settled (0 for transient)
+ * @param inFlight    deliveries handed out and not yet acked
+ * @param deadLetters dead letters waiting to be redriven or discarded
+ * @param lastError   the last delivery failure ({@code Type: message}), null if none since start
+ */
+public record SubscriptionStatus(String id, String pattern, boolean persistent, SubscriptionState state,
+        Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError) {
+}

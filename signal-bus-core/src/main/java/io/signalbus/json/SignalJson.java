@@ -1,0 +1,264 @@
+package io.signalbus.json;
+
+import io.signalbus.InvalidSignalException;
+import io.signalbus.Signal;
+import io.signalbus.SignalSerializationException;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.Locale;
+import java.util.Objects;
+import org.jspecify.annotations.Nullable;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.SerializationFeature;
+import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Encodes signals in the CloudEvents 1.0 JSON structured format (the durable log's format) and decodes
+ * them back. Attributes and extensions are top-level members; {@code data} is a JSON value when the
+ * content type is JSON ({@code application/json}, {@code text/json}, {@code *}{@code /*+json} or none), a
+ * JSON string when a {@code String} has another content type, and {@code data_base64} for {@code byte[]};
+ * other data is written as its JSON value whatever the content type says.
+ *
+ * <p>Decoding yields data as plain JSON values (maps, lists, strings, numbers, booleans) or {@code byte[]},
+ * the time as an {@link Instant}, and extensions as strings, booleans and integers: a URI or Instant
+ * extension comes back as its string, a small {@code Long} as an {@code Integer}. Instances are
+ * thread-safe.
+ */
+public final class SignalJson {
+
+    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder()
+            .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
+            .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            // a bean without properties would be stored as {} and its state silently lost
+            .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+            .build();
+
+    private final JsonMapper mapper;
+
+    /** A codec on {@link #defaultMapper()}. */
+    public SignalJson() {
+        this(DEFAULT_MAPPER);
+    }
+
+    /**
+     * A codec on the given mapper. With the default mapper, {@link #encode} writes each signal's cached
+     * {@link Signal#dataJson()}; with another it serialises data with that mapper.
+     */
+    public SignalJson(JsonMapper mapper) {
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+    }
+
+    /**
+     * The shared mapper for signal data: java.time values as ISO-8601 strings, unknown properties ignored
+     * when converting data, beans without properties rejected rather than written as {@code {}}.
+     */
+    public static JsonMapper defaultMapper() {
+        return DEFAULT_MAPPER;
+    }
+
+    /**
+     * The signal as a CloudEvents JSON object.
+     *
+     * @throws SignalSerializationException when the data cannot be serialised
+     */
+    public String encode(Signal signal) {
+        StringWriter out = new StringWriter(256);
+        try (JsonGenerator json = mapper.createGenerator(out)) {
+            json.writeStartObject();
+            json.writeStringProperty("specversion", signal.specversion());
+            json.writeStringProperty("id", signal.id());
+            json.writeStringProperty("source", signal.source());
+            json.writeStringProperty("type", signal.type());
+            writeIfSet(json, "subject", signal.subject());
+            Instant time = signal.time();
+            if (time != null) {
+                json.writeStringProperty("time", time.toString());
+            }
+            writeIfSet(json, "datacontenttype", signal.datacontenttype());
+            writeIfSet(json, "dataschema", signal.dataschema());
+            for (var extension : signal.extensions().entrySet()) {
+                writeExtension(json, extension.getKey(), extension.getValue());
+            }
+            writeData(json, signal);
+            json.writeEndObject();
+        } catch (JacksonException e) {
+            throw new SignalSerializationException("signal " + signal.id() + " (type '" + signal.type()
+                    + "') cannot be encoded as JSON: " + e.getOriginalMessage(), e);
+        }
+        return out.toString();
+    }
+
+    private static void writeIfSet(JsonGenerator json, String name, @Nullable String value) {
+        if (value != null) {
+            json.writeStringProperty(name, value);
+        }
+    }
+
+    private static void writeExtension(JsonGenerator json, String name, Object value) {
+        json.writeName(name);
+        if (value instanceof Boolean b) {
+            json.writeBoolean(b);
+        } else if (value instanceof Integer i) {
+            json.writeNumber(i);
+        } else if (value instanceof Long l) {
+            json.writeNumber(l);
+        } else {
+            // String, URI and Instant: the JSON format carries them as strings (Instant.toString is RFC 3339)
+            json.writeString(value.toString());
+        }
+    }
+
+    private void writeData(JsonGenerator json, Signal signal) {
+        Object data = signal.data();
+        if (data == null) {
+            return;
+        }
+        if (data instanceof byte[] bytes) {
+            json.writeName("data_base64");
+            json.writeBinary(bytes);
+        } else if (data instanceof String text && !isJson(signal.datacontenttype())) {
+            json.writeStringProperty("data", text);
+        } else if (mapper == DEFAULT_MAPPER) {
+            json.writeName("data");
+            json.writeRawValue(new String(Objects.requireNonNull(signal.dataJson()), StandardCharsets.UTF_8));
+        } else {
+            json.writePOJOProperty("data", data);
+        }
+    }
+
+    /**
+     * True when a content type means {@code data} is JSON: none, {@code application/json}, {@code text/json}
+     * or any {@code +json} suffix, parameters ignored.
+     */
+    public static boolean isJson(@Nullable String datacontenttype) {
+        if (datacontenttype == null) {
+            return true;
+        }
+        int parameters = datacontenttype.indexOf(';');
+        String mediaType = (parameters < 0 ? datacontenttype : datacontenttype.substring(0, parameters))
+                .trim().toLowerCase(Locale.ROOT);
+        return mediaType.equals("application/json") || mediaType.equals("text/json") || mediaType.endsWith("+json");
+    }
+
+    /**
+     * The signal a CloudEvents JSON object describes; accepts everything {@link #encode} writes.
+     *
+     * @throws InvalidSignalException when the JSON is malformed, is not a CloudEvents 1.0 object, or an
+     *         attribute is invalid
+     */
+    public Signal decode(String json) {
+        try (JsonParser parser = mapper.createParser(json)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new InvalidSignalException("signal JSON must be an object, was " + describe(parser.currentToken()));
+            }
+            Signal signal = readSignal(parser);
+            if (parser.nextToken() != null) {
+                throw new InvalidSignalException("signal JSON has content after the object: "
+                        + describe(parser.currentToken()));
+            }
+            return signal;
+        } catch (JacksonException e) {
+            throw new InvalidSignalException("malformed signal JSON: " + e.getOriginalMessage(), e);
+        }
+    }
+
+    private static Signal readSignal(JsonParser parser) {
+        Signal.Builder builder = Signal.builder("");
+        String type = null;
+        String specversion = null;
+        boolean hasData = false;
+        boolean hasDataBase64 = false;
+        while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+            String name = parser.currentName();
+            JsonToken token = parser.nextToken();
+            if (token == JsonToken.VALUE_NULL) {
+                continue;
+            }
+            switch (name) {
+                case "specversion" -> specversion = string(parser, name);
+                case "id" -> builder.id(string(parser, name));
+                case "source" -> builder.source(string(parser, name));
+                case "type" -> type = string(parser, name);
+                case "subject" -> builder.subject(string(parser, name));
+                case "time" -> builder.time(instant(string(parser, name)));
+                case "datacontenttype" -> builder.datacontenttype(string(parser, name));
+                case "dataschema" -> builder.dataschema(string(parser, name));
+                case "data" -> {
+                    hasData = true;
+                    builder.data(token == JsonToken.VALUE_STRING ? parser.getString() : parser.readValueAs(Object.class));
+                }
+                case "data_base64" -> {
+                    hasDataBase64 = true;
+                    if (token != JsonToken.VALUE_STRING) {
+                        throw new InvalidSignalException("data_base64 must be a base64 string, was " + describe(token));
+                    }
+                    builder.data(parser.getBinaryValue());
+                }
+                default -> builder.extension(name, extensionValue(parser, name, token));
+            }
+        }
+        if (!Signal.SPEC_VERSION.equals(specversion)) {
+            throw new InvalidSignalException(specversion == null ? "specversion is required"
+                    : "specversion '" + specversion + "' is not supported; only " + Signal.SPEC_VERSION + " is");
+        }
+        if (hasData && hasDataBase64) {
+            throw new InvalidSignalException("signal JSON has both data and data_base64; at most one is allowed");
+        }
+        if (type == null) {
+            throw new InvalidSignalException("type is required");
+        }
+        return builder.type(type).build();
+    }
+
+    private static String string(JsonParser parser, String name) {
+        if (parser.currentToken() != JsonToken.VALUE_STRING) {
+            throw new InvalidSignalException("attribute '" + name + "' must be a string, was "
+                    + describe(parser.currentToken()));
+        }
+        return parser.getString();
+    }
+
+    private static Instant instant(String time) {
+        try {
+            // ISO_INSTANT reads any offset (JDK 12+) and covers the whole Instant range, unlike OffsetDateTime
+            return Instant.parse(time);
+        } catch (DateTimeParseException e) {
+            throw new InvalidSignalException("time '" + time + "' is not an RFC 3339 timestamp: " + e.getMessage(), e);
+        }
+    }
+
+    private static Object extensionValue(JsonParser parser, String name, JsonToken token) {
+        return switch (token) {
+            case VALUE_STRING -> parser.getString();
+            case VALUE_TRUE -> Boolean.TRUE;
+            case VALUE_FALSE -> Boolean.FALSE;
+            // Integer or Long as it fits; larger values are left to the builder to reject
+            case VALUE_NUMBER_INT -> parser.getNumberValue();
+            default -> throw new InvalidSignalException("extension '" + name
+                    + "' must be a string, an integer or a boolean, was " + describe(token));
+        };
+    }
+
+    private static String describe(@Nullable JsonToken token) {
+        if (token == null) {
+            return "nothing";
+        }
+        return switch (token) {
+            case START_OBJECT -> "an object";
+            case START_ARRAY -> "an array";
+            case VALUE_STRING -> "a string";
+            case VALUE_NUMBER_INT -> "an integer";
+            case VALUE_NUMBER_FLOAT -> "a decimal number";
+            case VALUE_TRUE, VALUE_FALSE -> "a boolean";
+            case VALUE_NULL -> "null";
+            default -> token.name();
+        };
+    }
+}

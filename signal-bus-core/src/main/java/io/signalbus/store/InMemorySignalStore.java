@@ -1,0 +1,227 @@
+package io.signalbus.store;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+/**
+ * A store that keeps everything in memory: for tests, development and the benchmark ceiling. It
+ * loses everything when the JVM exits and keeps the whole log (no retention).
+ */
+public final class InMemorySignalStore implements SignalStore {
+
+    private final Map<String, BusData> buses = new ConcurrentHashMap<>();
+
+    private BusData bus(String busName) {
+        return buses.computeIfAbsent(busName, n -> new BusData());
+    }
+
+    @Override
+    public List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt) {
+        BusData bus = bus(busName);
+        bus.lock.writeLock().lock();
+        try {
+            var batchIds = new HashSet<String>();
+            for (Signal signal : signals) {
+                Long existing = bus.positionsById.get(signal.id());
+                if (existing != null || !batchIds.add(signal.id())) {
+                    throw duplicateId(busName, signal.id(), existing);
+                }
+            }
+            var recorded = new ArrayList<RecordedSignal>(signals.size());
+            for (Signal signal : signals) {
+                var entry = new RecordedSignal(bus.log.size() + 1L, signal, recordedAt);
+                bus.log.add(entry);
+                bus.positionsById.put(signal.id(), entry.position());
+                recorded.add(entry);
+            }
+            return recorded;
+        } finally {
+            bus.lock.writeLock().unlock();
+        }
+    }
+
+    static InvalidSignalException duplicateId(String busName, String signalId, Long position) {
+        return new InvalidSignalException("signal id '" + signalId + "' is already in the log of bus '" + busName
+                + "'" + (position != null ? " at position " + position : " (twice in one publish)"));
+    }
+
+    @Override
+    public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+        BusData bus = bus(busName);
+        bus.lock.readLock().lock();
+        try {
+            int from = (int) Math.min(Math.max(afterPosition, 0), bus.log.size());
+            int to = (int) Math.min((long) from + limit, bus.log.size());
+            return List.copyOf(bus.log.subList(from, to));
+        } finally {
+            bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long head(String busName) {
+        BusData bus = bus(busName);
+        bus.lock.readLock().lock();
+        try {
+            return bus.log.size();
+        } finally {
+            bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public long positionBefore(String busName, Instant time) {
+        BusData bus = bus(busName);
+        bus.lock.readLock().lock();
+        try {
+            // recordedAt never decreases along the log (the bus clamps it), so binary search holds
+            int low = 0;
+            int high = bus.log.size();
+            while (low < high) {
+                int mid = (low + high) >>> 1;
+                if (bus.log.get(mid).recordedAt().isBefore(time)) {
+                    low = mid + 1;
+                } else {
+                    high = mid;
+                }
+            }
+            return low;
+        } finally {
+            bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public Optional<RecordedSignal> signalAt(String busName, long position) {
+        BusData bus = bus(busName);
+        bus.lock.readLock().lock();
+        try {
+            return position >= 1 && position <= bus.log.size()
+                    ? Optional.of(bus.log.get((int) position - 1)) : Optional.empty();
+        } finally {
+            bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public OptionalLong positionOf(String busName, String signalId) {
+        BusData bus = bus(busName);
+        bus.lock.readLock().lock();
+        try {
+            Long position = bus.positionsById.get(signalId);
+            return position == null ? OptionalLong.empty() : OptionalLong.of(position);
+        } finally {
+            bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public synchronized Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data == null ? Optional.empty() : Optional.of(data.record);
+    }
+
+    @Override
+    public synchronized List<SubscriptionRecord> subscriptions(String busName) {
+        return bus(busName).subscriptions.values().stream().map(d -> d.record).toList();
+    }
+
+    @Override
+    public synchronized SubscriptionRecord createSubscription(SubscriptionRecord record) {
+        return bus(record.busName()).subscriptions
+                .computeIfAbsent(record.subscriptionId(), id -> new SubscriptionData(record)).record;
+    }
+
+    @Override
+    public synchronized void updateSettings(SubscriptionRecord record) {
+        SubscriptionData data = bus(record.busName()).subscriptions.get(record.subscriptionId());
+        if (data != null) {
+            data.record = record.withCheckpoint(data.record.checkpoint());
+        }
+    }
+
+    @Override
+    public synchronized boolean deleteSubscription(String busName, String subscriptionId) {
+        return bus(busName).subscriptions.remove(subscriptionId) != null;
+    }
+
+    @Override
+    public synchronized void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        if (data != null) {
+            data.record = data.record.withCheckpoint(checkpoint);
+            data.attempts.headMap(checkpoint.position(), true).clear();
+        }
+    }
+
+    @Override
+    public synchronized void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        if (data != null) {
+            data.attempts.put(position, attempts);
+        }
+    }
+
+    @Override
+    public synchronized Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data == null ? Map.of() : new HashMap<>(data.attempts.tailMap(afterPosition, false));
+    }
+
+    @Override
+    public synchronized void addDeadLetter(String busName, DeadLetter deadLetter) {
+        SubscriptionData data = bus(busName).subscriptions.get(deadLetter.subscriptionId());
+        if (data != null) {
+            data.deadLetters.put(deadLetter.position(), deadLetter);
+        }
+    }
+
+    @Override
+    public synchronized List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data == null ? List.of() : data.deadLetters.values().stream().limit(limit).toList();
+    }
+
+    @Override
+    public synchronized long countDeadLetters(String busName, String subscriptionId) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data == null ? 0 : data.deadLetters.size();
+    }
+
+    @Override
+    public synchronized boolean deleteDeadLetter(String busName, String subscriptionId, long position) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data != null && data.deadLetters.remove(position) != null;
+    }
+
+    private static final class BusData {
+        final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
+        final ArrayList<RecordedSignal> log = new ArrayList<>();
+        final HashMap<String, Long> positionsById = new HashMap<>();
+        final Map<String, SubscriptionData> subscriptions = new TreeMap<>();
+    }
+
+    private static final class SubscriptionData {
+        SubscriptionRecord record;
+        final TreeMap<Long, Integer> attempts = new TreeMap<>();
+        final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
+
+        SubscriptionData(SubscriptionRecord record) {
+            this.record = record;
+        }
+    }
+}

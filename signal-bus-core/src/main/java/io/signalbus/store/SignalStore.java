@@ -1,0 +1,95 @@
+package io.signalbus.store;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+
+/**
+ * Where a bus keeps its log, its persistent subscriptions, their retry state and dead letters.
+ * Several buses share one store; every method is scoped by bus name. Implementations are
+ * thread-safe. Failures are reported as {@link io.signalbus.SignalStoreException}, after which the
+ * call had no effect.
+ *
+ * <p>The log must be gap-free for readers: once {@link #read} has returned position {@code p}, no
+ * signal with a position below {@code p} may become visible later (serialise appends, or hide
+ * positions above the oldest append still in progress).
+ */
+public interface SignalStore {
+
+    /**
+     * Appends {@code signals} to the bus log atomically, assigning strictly increasing positions
+     * after the current head, all with {@code recordedAt}. Either every signal is committed or none.
+     * A store that joins an outer transaction commits with it.
+     *
+     * @return the recorded signals, in the order given
+     */
+    List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt);
+
+    /** Runs {@code action} once the latest {@link #append} on this thread is committed (now, if it is). */
+    default void afterCommit(Runnable action) {
+        action.run();
+    }
+
+    /** Up to {@code limit} signals with a position above {@code afterPosition}, in position order. */
+    List<RecordedSignal> read(String busName, long afterPosition, int limit);
+
+    /** The highest committed and visible position of the bus log, 0 when empty. */
+    long head(String busName);
+
+    /** The highest position recorded strictly before {@code time}, 0 if none. */
+    long positionBefore(String busName, Instant time);
+
+    /** The signal at {@code position}, if the log has one there. */
+    Optional<RecordedSignal> signalAt(String busName, long position);
+
+    /** The position of the signal with id {@code signalId} in the bus log. */
+    OptionalLong positionOf(String busName, String signalId);
+
+    /** The stored persistent subscription, if any. */
+    Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId);
+
+    /** Every persistent subscription of the bus, ordered by id. */
+    List<SubscriptionRecord> subscriptions(String busName);
+
+    /**
+     * Stores {@code record} unless a subscription with its id exists; returns the stored one (the
+     * existing one when another caller won the race).
+     */
+    SubscriptionRecord createSubscription(SubscriptionRecord record);
+
+    /** Replaces the settings (not the checkpoint) of an existing subscription. */
+    void updateSettings(SubscriptionRecord record);
+
+    /** Deletes a subscription with its retry state and dead letters; false if it did not exist. */
+    boolean deleteSubscription(String busName, String subscriptionId);
+
+    /**
+     * Writes a checkpoint and forgets retry state at or below its position, in one transaction.
+     * Callers coalesce: they write when a count or an interval is reached and on shutdown.
+     */
+    void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint);
+
+    /** Records that the signal at {@code position} has failed {@code attempts} times so far. */
+    void saveAttempts(String busName, String subscriptionId, long position, int attempts);
+
+    /** Recorded failed-attempt counts above {@code afterPosition}, by position. */
+    Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition);
+
+    /** Stores a dead letter, replacing one at the same subscription and position. Durable on return. */
+    void addDeadLetter(String busName, DeadLetter deadLetter);
+
+    /** Up to {@code limit} dead letters of a subscription, by position. */
+    List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit);
+
+    /** How many dead letters a subscription has. */
+    long countDeadLetters(String busName, String subscriptionId);
+
+    /** Deletes one dead letter; false if there was none. */
+    boolean deleteDeadLetter(String busName, String subscriptionId, long position);
+}

@@ -1,0 +1,189 @@
+package io.signalbus;
+
+import static io.signalbus.testing.TestBuses.signal;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.signalbus.store.InMemorySignalStore;
+import io.signalbus.testing.MutableClock;
+import io.signalbus.testing.RecordingHandler;
+import io.signalbus.testing.TestBuses;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class PublishTest {
+
+    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
+    private final InMemorySignalStore store = new InMemorySignalStore();
+    private SignalBus bus = TestBuses.builder(store, clock).name("orders").build();
+
+    @AfterEach
+    void close() {
+        bus.close();
+    }
+
+    @Test
+    void publishReturnsRecordedSignalsWithIncreasingPositionsFromOne() {
+        List<RecordedSignal> first = bus.publish(signal("order.created", 1), signal("order.updated", 2));
+        List<RecordedSignal> second = bus.publish(List.of(signal("order.cancelled", 3)));
+
+        assertThat(first).extracting(RecordedSignal::position).containsExactly(1L, 2L);
+        assertThat(second).extracting(RecordedSignal::position).containsExactly(3L);
+        assertThat(store.head("orders")).isEqualTo(3);
+    }
+
+    @Test
+    void publishStampsSignalsWithoutATimeWithTheBusClock() {
+        Signal timed = Signal.builder("a.b").source("s").time(Instant.parse("2020-01-01T00:00:00Z")).build();
+
+        List<RecordedSignal> recorded = bus.publish(signal("a.b", 1), timed);
+
+        assertThat(recorded.get(0).signal().time()).isEqualTo(clock.instant());
+        assertThat(recorded.get(1).signal().time()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(recorded.get(0).recordedAt()).isEqualTo(clock.instant());
+    }
+
+    @Test
+    void recordedTimeNeverGoesBackwardsWhenTheClockDoes() {
+        bus.publish(signal("a.b", 1));
+        clock.advance(Duration.ofSeconds(-30));
+
+        RecordedSignal later = bus.publish(signal("a.b", 2)).get(0);
+
+        assertThat(later.recordedAt()).isEqualTo(Instant.parse("2026-03-01T10:00:00Z"));
+    }
+
+    @Test
+    void aBatchWithOneOversizedSignalWritesNothing() {
+        bus.close();
+        bus = TestBuses.builder(store, clock).name("small").maxPayloadSize(64).build();
+        Signal big = Signal.of("a.b", "s", Map.of("text", "x".repeat(100)));
+
+        assertThatThrownBy(() -> bus.publish(signal("a.b", 1), big))
+                .isInstanceOf(SignalTooLargeException.class)
+                .hasMessageContaining(big.id())
+                .hasMessageContaining("64")
+                .hasMessageContaining("signal-bus.max-payload-size");
+        assertThat(store.head("small")).isZero();
+    }
+
+    @Test
+    void aBatchWithANullSignalWritesNothing() {
+        var signals = new ArrayList<Signal>();
+        signals.add(signal("a.b", 1));
+        signals.add(null);
+
+        assertThatThrownBy(() -> bus.publish(signals))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining("signal 1 of 2 is null");
+        assertThat(store.head("orders")).isZero();
+    }
+
+    @Test
+    void publishingNothingWritesNothing() {
+        assertThat(bus.publish(List.of())).isEmpty();
+        assertThat(store.head("orders")).isZero();
+    }
+
+    @Test
+    void republishingASignalIdIsRejectedAndWritesNothing() {
+        RecordedSignal first = bus.publish(signal("a.b", 1)).get(0);
+
+        assertThatThrownBy(() -> bus.publish(signal("a.b", 2), first.signal()))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining(first.signal().id());
+        assertThat(store.head("orders")).isEqualTo(1);
+    }
+
+    @Test
+    void anInterceptorCanTransformSignalsBeforeTheyAreWritten() {
+        bus.close();
+        bus = TestBuses.builder(store, clock).name("intercepted")
+                .interceptor((busName, s) -> s.toBuilder().extension("tenant", "acme").build())
+                .build();
+
+        RecordedSignal recorded = bus.publish(signal("a.b", 1)).get(0);
+
+        assertThat(recorded.signal().extensions()).containsEntry("tenant", "acme");
+        assertThat(store.read("intercepted", 0, 1).get(0).signal().extensions()).containsEntry("tenant", "acme");
+    }
+
+    @Test
+    void anInterceptorVetoWritesNothingOfTheCall() {
+        bus.close();
+        bus = TestBuses.builder(store, clock).name("vetoed")
+                .interceptor((busName, s) -> {
+                    if (s.type().startsWith("forbidden")) {
+                        throw new PublishRejectedException("type " + s.type() + " is not allowed on " + busName);
+                    }
+                    return s;
+                })
+                .build();
+
+        assertThatThrownBy(() -> bus.publish(signal("a.b", 1), signal("forbidden.x", 2)))
+                .isInstanceOf(PublishRejectedException.class)
+                .hasMessageContaining("forbidden.x");
+        assertThat(store.head("vetoed")).isZero();
+    }
+
+    @Test
+    void aFailingTransientSubscriberNeverFailsThePublisherOrOtherSubscribers() {
+        var healthy = RecordingHandler.acking();
+        bus.subscribe("a.*", SubscribeOptions.defaults().priority(10), d -> {
+            throw new IllegalStateException("boom");
+        });
+        bus.subscribe("a.*", healthy);
+
+        List<RecordedSignal> recorded = bus.publish(signal("a.b", 1));
+
+        assertThat(recorded).hasSize(1);
+        assertThat(healthy.count()).isEqualTo(1);
+    }
+
+    @Test
+    void transientSubscribersReceiveInPriorityThenRegistrationOrder() {
+        var order = new ArrayList<String>();
+        bus.subscribe("order.**", SubscribeOptions.defaults(), d -> order.add("low-first"));
+        bus.subscribe("order.created", SubscribeOptions.defaults().priority(100), d -> order.add("high"));
+        bus.subscribe("order.*", SubscribeOptions.defaults(), d -> order.add("low-second"));
+        bus.subscribe("payment.*", SubscribeOptions.defaults().priority(100), d -> order.add("never"));
+        bus.subscribe("order.created", SubscribeOptions.defaults().priority(-5), d -> order.add("negative"));
+
+        bus.publish(signal("order.created", 1));
+
+        assertThat(order).containsExactly("high", "low-first", "low-second", "negative");
+    }
+
+    @Test
+    void unsubscribedTransientHandlersReceiveNothing() {
+        var handler = RecordingHandler.acking();
+        String id = bus.subscribe("a.b", handler);
+        bus.unsubscribe(id);
+
+        bus.publish(signal("a.b", 1));
+
+        assertThat(handler.count()).isZero();
+    }
+
+    @Test
+    void aClosedBusRejectsPublishAndSubscribe() {
+        bus.close();
+
+        assertThatThrownBy(() -> bus.publish(signal("a.b", 1))).isInstanceOf(BusClosedException.class)
+                .hasMessageContaining("orders");
+        assertThatThrownBy(() -> bus.subscribe("a.b", RecordingHandler.acking()))
+                .isInstanceOf(BusClosedException.class);
+    }
+
+    @Test
+    void invalidBusNamesAreRejected() {
+        assertThatThrownBy(() -> SignalBus.builder().name("has space"))
+                .isInstanceOf(InvalidOptionException.class)
+                .hasMessageContaining("'has space'");
+    }
+}

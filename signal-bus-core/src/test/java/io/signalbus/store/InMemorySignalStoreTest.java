@@ -1,0 +1,9 @@
+package io.signalbus.store;
+
+class InMemorySignalStoreTest extends SignalStoreContractTest {
+
+    @Override
+    protected SignalStore store() {
+        return new InMemorySignalStore();
+    }
+}
