@@ -1,7 +1,10 @@
 package io.signalbus;
 
-/** A signal's data could not be converted to the type a handler asked for ({@link Signal#dataAs(Class)}). */
-public class DataConversionException extends SignalBusException {
+/**
+ * A signal's data could not be converted to the type a handler asked for ({@link Signal#dataAs(Class)}).
+ * Retrying cannot help, so a delivery that fails with it is dead-lettered at once.
+ */
+public class DataConversionException extends SignalBusException implements PermanentFailure {
 
     private final String signalId;
     private final String signalType;

@@ -42,14 +42,17 @@ final class DefaultSignalBus implements SignalBus {
     private final Duration shutdownTimeout;
     private final List<PublishInterceptor> interceptors;
 
-    /** Transient subscriptions and persistent workers, matched by pattern in priority order. */
-    private final PatternTrie<Object> router = new PatternTrie<>();
+    /** Transient subscriptions, matched by pattern in priority order. */
+    private final PatternTrie<TransientSubscription> router = new PatternTrie<>();
     private final Map<String, TransientSubscription> transients = new ConcurrentHashMap<>();
-    private final Map<String, PatternTrie.Registration<Object>> registrations = new ConcurrentHashMap<>();
+    private final Map<String, PatternTrie.Registration<TransientSubscription>> registrations =
+            new ConcurrentHashMap<>();
     private final Map<String, PersistentSubscriptionWorker> workers = new ConcurrentHashMap<>();
     /** Workers in priority order, then subscription order: the order in which they are handed signals. */
     private volatile List<PersistentSubscriptionWorker> workerOrder = List.of();
     private final AtomicLong transientIds = new AtomicLong();
+    /** Orders workers of equal priority by when they were started. */
+    private final AtomicLong workerSequence = new AtomicLong();
     private final Object subscriptionLock = new Object();
     private final Object clockLock = new Object();
     private Instant lastRecordedAt = Instant.EPOCH;
@@ -130,24 +133,25 @@ final class DefaultSignalBus implements SignalBus {
         }
     }
 
-    /** After commit: transient handlers in priority order, and a hand-off to every worker. */
+    /**
+     * After commit: transient handlers in priority order, then a hand-off to every worker (each
+     * needs the whole log, matching or not, to move its checkpoint); only workers with a matching
+     * signal are woken at once.
+     */
     private void dispatch(List<RecordedSignal> recorded) {
-        List<PersistentSubscriptionWorker> order = workerOrder;
-        boolean[] matched = order.isEmpty() ? null : new boolean[order.size()];
-        for (RecordedSignal signal : recorded) {
-            for (Object subscriber : router.match(signal.signal().type())) {
-                if (subscriber instanceof TransientSubscription subscription) {
+        if (!transients.isEmpty()) {
+            for (RecordedSignal signal : recorded) {
+                for (TransientSubscription subscription : router.match(signal.signal().type())) {
                     subscription.deliver(signal);
-                } else if (matched != null) {
-                    int index = order.indexOf(subscriber);
-                    if (index >= 0) {
-                        matched[index] = true;
-                    }
                 }
             }
         }
-        for (int i = 0; i < order.size(); i++) {
-            order.get(i).offer(recorded, matched[i]);
+        for (PersistentSubscriptionWorker worker : workerOrder) {
+            boolean matches = false;
+            for (int i = 0; i < recorded.size() && !matches; i++) {
+                matches = worker.pattern.matches(recorded.get(i).signal().type());
+            }
+            worker.offer(recorded, matches);
         }
     }
 
@@ -223,18 +227,18 @@ final class DefaultSignalBus implements SignalBus {
     }
 
     private void startWorker(SubscriptionRecord record, int concurrency, SignalHandler handler) {
-        var worker = new PersistentSubscriptionWorker(this, record, concurrency, handler);
+        var worker = new PersistentSubscriptionWorker(this, record, concurrency, handler,
+                workerSequence.incrementAndGet());
         workers.put(record.subscriptionId(), worker);
-        registrations.put(record.subscriptionId(), router.add(record.pattern(), record.priority(), worker));
         reorderWorkers();
         worker.start();
     }
 
     private void reorderWorkers() {
-        // PatternTrie's order (priority, then registration) is the routing order; workers follow it too
+        // the routing order of the trie (priority, then registration) applies to workers too
         var order = new ArrayList<>(workers.values());
         order.sort(Comparator.comparingInt((PersistentSubscriptionWorker w) -> -w.priority)
-                .thenComparingLong(w -> registrations.get(w.id).sequence()));
+                .thenComparingLong(w -> w.sequence));
         workerOrder = List.copyOf(order);
     }
 
@@ -261,7 +265,6 @@ final class DefaultSignalBus implements SignalBus {
     }
 
     private void stopWorker(PersistentSubscriptionWorker worker, boolean flush) {
-        router.remove(registrations.remove(worker.id));
         workers.remove(worker.id);
         reorderWorkers();
         worker.signalStop();

@@ -38,6 +38,7 @@ final class PersistentSubscriptionWorker {
     final String id;
     final SignalPattern pattern;
     final int priority;
+    final long sequence;
     private final DefaultSignalBus bus;
     private final int maxInFlight;
     private final int maxAttempts;
@@ -84,8 +85,9 @@ final class PersistentSubscriptionWorker {
     private final List<Thread> threads = new ArrayList<>();
 
     PersistentSubscriptionWorker(DefaultSignalBus bus, SubscriptionRecord record, int concurrency,
-            SignalHandler handler) {
+            SignalHandler handler, long sequence) {
         this.bus = bus;
+        this.sequence = sequence;
         this.id = record.subscriptionId();
         this.pattern = SignalPattern.compile(record.pattern());
         this.priority = record.priority();
@@ -122,18 +124,19 @@ final class PersistentSubscriptionWorker {
                 PendingSignal next = null;
                 long sequence = 0;
                 boolean read = false;
-                List<Failure> failed = new ArrayList<>(0);
+                List<Failure> failed = null;
                 lock.lock();
                 try {
                     if (!running) {
                         return;
                     }
                     Instant now = bus.clock.instant();
-                    expireTimeouts(now, failed);
+                    failed = expireTimeouts(now);
                     next = nextToDeliver(now);
                     if (next != null && next.attempts >= maxAttempts) {
                         // its dead-letter write failed before; try that again instead of delivering
                         next.state = State.SETTLING;
+                        failed = failed != null ? failed : new ArrayList<>(1);
                         failed.add(new Failure(next, true, next.attempts));
                         next = null;
                     } else if (next != null) {
@@ -142,7 +145,7 @@ final class PersistentSubscriptionWorker {
                         next.deadline = now.plus(ackTimeout);
                         next.deliverySequence = sequence = ++deliveries;
                         inFlight.add(next);
-                    } else if (failed.isEmpty()) {
+                    } else if (failed == null) {
                         if (buffer.isEmpty() && !reading && hasRoom() && System.nanoTime() - nextReadNanos >= 0) {
                             reading = true;
                             read = true;
@@ -154,7 +157,9 @@ final class PersistentSubscriptionWorker {
                 } finally {
                     lock.unlock();
                 }
-                failed.forEach(this::settleFailure);
+                if (failed != null) {
+                    failed.forEach(this::settleFailure);
+                }
                 if (next != null) {
                     deliver(next, sequence);
                 } else if (read) {
@@ -212,18 +217,22 @@ final class PersistentSubscriptionWorker {
         return inFlight.size() + waiting.size();
     }
 
-    private void expireTimeouts(Instant now, List<Failure> failed) {
+    /** Under the lock: fails deliveries whose ack deadline passed; null when none did. */
+    private @Nullable List<Failure> expireTimeouts(Instant now) {
+        List<Failure> failed = null;
         var it = inFlight.iterator();
         while (it.hasNext()) {
             PendingSignal head = it.next();
             if (head.deadline.isAfter(now)) {
-                return;
+                break;
             }
             it.remove();
             bus.listeners.timedOut(bus.name(), id, head.position(), head.attempts);
+            failed = failed != null ? failed : new ArrayList<>();
             fail(head, new TimeoutException("not acked within " + ackTimeout + " (attempt " + head.attempts + ")"),
                     now, failed);
         }
+        return failed;
     }
 
     private void awaitChange(Instant now) {
@@ -405,7 +414,7 @@ final class PersistentSubscriptionWorker {
     private void fail(PendingSignal pendingSignal, Throwable reason, Instant now, List<Failure> failed) {
         pendingSignal.lastFailure = reason;
         lastError = reason.getClass().getName() + ": " + reason.getMessage();
-        boolean deadLetter = pendingSignal.attempts >= maxAttempts;
+        boolean deadLetter = pendingSignal.attempts >= maxAttempts || reason instanceof PermanentFailure;
         if (deadLetter) {
             pendingSignal.state = State.SETTLING;
         } else {

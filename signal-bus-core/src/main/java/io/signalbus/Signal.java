@@ -343,14 +343,21 @@ public final class Signal {
             if (source.isBlank()) {
                 throw new InvalidSignalException("source " + show(source) + " must not be blank");
             }
+            if (source.equals(lastValidSource)) {
+                return source; // most applications publish from one or a few sources: skip the URI parse
+            }
             try {
                 new URI(source);
             } catch (URISyntaxException e) {
                 throw new InvalidSignalException("source " + show(source) + " is not a valid URI-reference: "
                         + e.getMessage(), e);
             }
+            lastValidSource = source;
             return source;
         }
+
+        /** The last source that parsed as a URI-reference; a benign race only costs a re-parse. */
+        private static volatile @Nullable String lastValidSource;
 
         private static void requireId(String id) {
             if (id.isBlank()) {

@@ -3,6 +3,8 @@ package io.signalbus.router;
 import io.signalbus.InvalidPatternException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -26,6 +28,13 @@ public final class SignalPattern {
     private final String value;
     private final List<String> segments;
     private final PatternTrie<Boolean> matcher;
+    /**
+     * Results of the trie walk by type. A pattern never changes and applications have few types, so
+     * a persistent subscription scanning the log walks the trie once per type; bounded so that
+     * high-cardinality types cannot grow it.
+     */
+    private final Map<String, Boolean> matchCache = new ConcurrentHashMap<>();
+    private static final int MATCH_CACHE_LIMIT = 1024;
 
     private SignalPattern(String value, List<String> segments) {
         this.value = value;
@@ -121,7 +130,15 @@ public final class SignalPattern {
      *     valid signal type
      */
     public boolean matches(String type) {
-        return !matcher.match(type).isEmpty();
+        Boolean cached = matchCache.get(type);
+        if (cached != null) {
+            return cached;
+        }
+        boolean matches = !matcher.match(type).isEmpty();
+        if (matchCache.size() < MATCH_CACHE_LIMIT) {
+            matchCache.put(type, matches);
+        }
+        return matches;
     }
 
     @Override

@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A store that keeps everything in memory: for tests, development and the benchmark ceiling. It
@@ -34,10 +35,10 @@ public final class InMemorySignalStore implements SignalStore {
         BusData bus = bus(busName);
         bus.lock.writeLock().lock();
         try {
-            var batchIds = new HashSet<String>();
+            var batchIds = signals.size() > 1 ? new HashSet<String>() : null;
             for (Signal signal : signals) {
                 Long existing = bus.positionsById.get(signal.id());
-                if (existing != null || !batchIds.add(signal.id())) {
+                if (existing != null || (batchIds != null && !batchIds.add(signal.id()))) {
                     throw duplicateId(busName, signal.id(), existing);
                 }
             }
@@ -54,7 +55,7 @@ public final class InMemorySignalStore implements SignalStore {
         }
     }
 
-    static InvalidSignalException duplicateId(String busName, String signalId, Long position) {
+    static InvalidSignalException duplicateId(String busName, String signalId, @Nullable Long position) {
         return new InvalidSignalException("signal id '" + signalId + "' is already in the log of bus '" + busName
                 + "'" + (position != null ? " at position " + position : " (twice in one publish)"));
     }

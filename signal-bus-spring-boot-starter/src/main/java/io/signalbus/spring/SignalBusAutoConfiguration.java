@@ -1,0 +1,144 @@
+package io.signalbus.spring;
+
+import io.signalbus.PublishInterceptor;
+import io.signalbus.SignalBus;
+import io.signalbus.SignalBusBuilder;
+import io.signalbus.SignalBusListener;
+import io.signalbus.jdbc.JdbcSignalStore;
+import io.signalbus.jdbc.SignalBusSchema;
+import io.signalbus.store.InMemorySignalStore;
+import io.signalbus.store.SignalStore;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import javax.sql.DataSource;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
+import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.ConditionContext;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
+import org.springframework.context.annotation.Primary;
+import org.springframework.core.env.Environment;
+import org.springframework.core.type.AnnotatedTypeMetadata;
+import org.springframework.jdbc.core.JdbcTemplate;
+
+/**
+ * Auto-configuration of signal-bus: a store (JDBC on the application's DataSource, else in memory),
+ * the {@code default} bus and those under {@code signal-bus.buses.<name>}, and {@link SignalListener}
+ * methods. Every bean backs off when the application defines its own.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration",
+        "org.springframework.boot.jdbc.autoconfigure.DataSourceTransactionManagerAutoConfiguration",
+        "org.springframework.boot.flyway.autoconfigure.FlywayAutoConfiguration",
+        "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
+@ConditionalOnBooleanProperty(name = "signal-bus.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(SignalBusProperties.class)
+@Import({ SignalBusAutoConfiguration.JdbcStoreConfiguration.class,
+        SignalBusAutoConfiguration.InMemoryStoreConfiguration.class })
+public class SignalBusAutoConfiguration {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalBusAutoConfiguration.class);
+
+    /** The name of the bus that {@code @SignalListener} and an unqualified {@code SignalBus} use. */
+    public static final String DEFAULT_BUS = "default";
+
+    @Bean
+    @ConditionalOnMissingBean
+    SignalBuses signalBuses(SignalStore store, SignalBusProperties properties,
+            ObjectProvider<SignalBusListener> listeners, ObjectProvider<PublishInterceptor> interceptors,
+            ObjectProvider<SignalBusCustomizer> customizers) {
+        Set<String> names = new LinkedHashSet<>();
+        names.add(DEFAULT_BUS);
+        names.addAll(properties.getBuses().keySet());
+        List<SignalBus> buses = new ArrayList<>();
+        for (String name : names) {
+            SignalBusBuilder builder = SignalBus.builder().name(name).store(store);
+            properties.applyTo(builder, properties.getBuses().get(name));
+            listeners.orderedStream().forEach(builder::listener);
+            interceptors.orderedStream().forEach(builder::interceptor);
+            customizers.orderedStream().forEach(c -> c.customize(name, builder));
+            buses.add(builder.build());
+        }
+        log.info("signal-bus started buses {} on {}", names, store.getClass().getSimpleName());
+        return new SignalBuses(buses);
+    }
+
+    /** The default bus; other buses come from {@link SignalBuses#get(String)}. */
+    @Bean(name = { "signalBus", DEFAULT_BUS })
+    @Primary
+    @ConditionalOnMissingBean(SignalBus.class)
+    SignalBus signalBus(SignalBuses buses) {
+        return buses.get(DEFAULT_BUS);
+    }
+
+    @Bean
+    static SignalBusBeanRegistrar signalBusBeanRegistrar(Environment environment) {
+        return new SignalBusBeanRegistrar(environment);
+    }
+
+    @Bean
+    static SignalListenerRegistrar signalListenerRegistrar() {
+        return new SignalListenerRegistrar();
+    }
+
+    /** The durable store on the application's DataSource, with the starter's own Flyway migrations. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(JdbcTemplate.class)
+    @ConditionalOnSingleCandidate(DataSource.class)
+    @Conditional(StoreIsNotMemory.class)
+    static class JdbcStoreConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(SignalStore.class)
+        @DependsOnDatabaseInitialization
+        JdbcSignalStore signalStore(DataSource dataSource, SignalBusProperties properties) {
+            if (properties.getJdbc().isInitializeSchema()) {
+                SignalBusSchema.migrate(dataSource);
+            }
+            return new JdbcSignalStore(dataSource);
+        }
+    }
+
+    /** Without a DataSource (or with {@code signal-bus.store=memory}): signals live in memory only. */
+    @Configuration(proxyBeanMethods = false)
+    static class InMemoryStoreConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean(SignalStore.class)
+        InMemorySignalStore signalStore(SignalBusProperties properties) {
+            if (properties.getStore() == SignalBusProperties.StoreType.JDBC) {
+                throw new IllegalStateException("signal-bus.store=jdbc but the application has no single DataSource"
+                        + " bean; configure spring.datasource.* or set signal-bus.store=memory");
+            }
+            log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
+                    + " (add a DataSource for a durable log)");
+            return new InMemorySignalStore();
+        }
+    }
+
+    /** JDBC unless {@code signal-bus.store=memory}. */
+    static class StoreIsNotMemory extends SpringBootCondition {
+
+        @Override
+        public ConditionOutcome getMatchOutcome(ConditionContext context, AnnotatedTypeMetadata metadata) {
+            String store = context.getEnvironment().getProperty("signal-bus.store", "auto");
+            return "memory".equalsIgnoreCase(store.trim())
+                    ? ConditionOutcome.noMatch("signal-bus.store is memory")
+                    : ConditionOutcome.match("signal-bus.store is " + store);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.signalbus.spring;
+
+import java.lang.annotation.Documented;
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+/**
+ * Subscribes a bean method to signals whose type matches {@link #value()}. The method takes the
+ * {@link io.signalbus.Signal}, a payload converted from its data, or both ({@code (OrderCreated data,
+ * Signal signal)}); a {@link io.signalbus.Delivery} parameter is also accepted. A normal return acks;
+ * a thrown exception nacks (retried with backoff, then dead-lettered). Data that cannot be converted
+ * to the payload type is dead-lettered at once with the conversion error.
+ *
+ * <p>Persistent listeners start when the application context is ready, resume from their
+ * checkpoint after a restart, and stop gracefully (flushing checkpoints) on shutdown. Invalid
+ * settings fail the startup with a message naming the bean and method.
+ */
+@Target(ElementType.METHOD)
+@Retention(RetentionPolicy.RUNTIME)
+@Documented
+public @interface SignalListener {
+
+    /** The pattern: dot-separated segments, {@code *} for one segment, {@code **} for zero or more. */
+    String value();
+
+    /** The bus to listen on. */
+    String bus() default "default";
+
+    /** At-least-once with a durable checkpoint (true) or at-most-once in-process fan-out (false). */
+    boolean persistent() default false;
+
+    /**
+     * The stable id of a persistent subscription. Defaults to {@code <beanName>.<methodName>}, so it
+     * survives restarts; set it explicitly if you may rename the bean or method.
+     */
+    String subscriptionId() default "";
+
+    /** Unacked deliveries at a time; -1 takes {@code signal-bus.max-in-flight}. */
+    int maxInFlight() default -1;
+
+    /**
+     * Where a new persistent subscription starts: {@code origin}, {@code current}, a position, or an
+     * ISO-8601 instant; empty takes {@code signal-bus.start-from}.
+     */
+    String startFrom() default "";
+
+    /** Order among listeners of one signal, -100..100, higher first. */
+    int priority() default 0;
+
+    /** Deliveries before a signal is dead-lettered; -1 takes {@code signal-bus.max-attempts}. */
+    int maxAttempts() default -1;
+
+    /** How long a delivery may run unacked, e.g. {@code 30s}; empty takes {@code signal-bus.ack-timeout}. */
+    String ackTimeout() default "";
+
+    /** Threads calling this listener (persistent only); above 1 handling is no longer strictly ordered. */
+    int concurrency() default 1;
+}

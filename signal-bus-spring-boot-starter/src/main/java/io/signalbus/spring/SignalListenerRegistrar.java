@@ -1,0 +1,181 @@
+package io.signalbus.spring;
+
+import io.signalbus.SignalBus;
+import io.signalbus.SignalBusException;
+import io.signalbus.StartFrom;
+import io.signalbus.SubscribeOptions;
+import io.signalbus.json.SignalJson;
+import io.signalbus.router.SignalPattern;
+import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.aop.support.AopUtils;
+import org.springframework.beans.BeansException;
+import org.springframework.beans.factory.BeanFactory;
+import org.springframework.beans.factory.BeanFactoryAware;
+import org.springframework.beans.factory.BeanInitializationException;
+import org.springframework.beans.factory.config.BeanPostProcessor;
+import org.springframework.boot.convert.DurationStyle;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.core.MethodIntrospector;
+import org.springframework.core.annotation.AnnotatedElementUtils;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Finds {@link SignalListener} methods as beans are created, validates them at once (so a bad
+ * pattern fails the startup naming the bean and method), subscribes them when the context starts
+ * and unsubscribes them, flushing checkpoints, before the buses close.
+ */
+class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, BeanFactoryAware {
+
+    private static final Logger log = LoggerFactory.getLogger(SignalListenerRegistrar.class);
+
+    /** Start after everything else (listeners may use any bean) and stop first. */
+    static final int PHASE = Integer.MAX_VALUE - 1000;
+
+    private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
+    private final List<Subscribed> subscribed = new ArrayList<>();
+    private BeanFactory beanFactory;
+    private volatile boolean running;
+
+    /** One annotated method with its resolved subscription. */
+    record Endpoint(String beanName, Method method, String busName, String pattern, SubscribeOptions options,
+            SignalListenerMethod handler) {
+
+        String describe() {
+            return "@SignalListener " + beanName + "." + method.getName() + " ('" + pattern + "' on bus '" + busName
+                    + "')";
+        }
+    }
+
+    private record Subscribed(SignalBus bus, String subscriptionId) {
+    }
+
+    @Override
+    public void setBeanFactory(BeanFactory beanFactory) {
+        this.beanFactory = beanFactory;
+    }
+
+    @Override
+    public Object postProcessAfterInitialization(Object bean, String beanName) throws BeansException {
+        Class<?> targetClass = AopUtils.getTargetClass(bean);
+        Map<Method, SignalListener> annotated = MethodIntrospector.selectMethods(targetClass,
+                (MethodIntrospector.MetadataLookup<SignalListener>) m ->
+                        AnnotatedElementUtils.findMergedAnnotation(m, SignalListener.class));
+        annotated.forEach((method, annotation) -> endpoints.add(endpoint(bean, beanName, method, annotation)));
+        return bean;
+    }
+
+    private Endpoint endpoint(Object bean, String beanName, Method method, SignalListener annotation) {
+        try {
+            String pattern = SignalPattern.compile(annotation.value()).value();
+            SubscribeOptions options = annotation.persistent()
+                    ? SubscribeOptions.persistent(annotation.subscriptionId().isEmpty()
+                            ? defaultSubscriptionId(beanName, method) : annotation.subscriptionId())
+                    : SubscribeOptions.defaults();
+            options = options.priority(annotation.priority());
+            if (annotation.persistent()) {
+                options = options.concurrency(annotation.concurrency());
+                if (annotation.maxInFlight() != -1) {
+                    options = options.maxInFlight(annotation.maxInFlight());
+                }
+                if (annotation.maxAttempts() != -1) {
+                    options = options.maxAttempts(annotation.maxAttempts());
+                }
+                if (!annotation.startFrom().isEmpty()) {
+                    options = options.startFrom(StartFrom.parse(annotation.startFrom()));
+                }
+                if (!annotation.ackTimeout().isEmpty()) {
+                    options = options.ackTimeout(DurationStyle.detectAndParse(annotation.ackTimeout()));
+                }
+            }
+            Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
+            JsonMapper mapper = beanFactory.getBeanProvider(JsonMapper.class).getIfAvailable(SignalJson::defaultMapper);
+            return new Endpoint(beanName, method, annotation.bus(), pattern, options,
+                    SignalListenerMethod.of(bean, invocable, mapper));
+        } catch (SignalBusException | IllegalArgumentException e) {
+            throw new BeanInitializationException("invalid @SignalListener on " + beanName + "." + method.getName()
+                    + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Stable across restarts: derived from the bean name and method name, never random. */
+    static String defaultSubscriptionId(String beanName, String methodName) {
+        String raw = beanName + "." + methodName;
+        String id = raw.replaceAll("[^A-Za-z0-9_.:#-]", "_");
+        return id.length() <= 200 ? id : id.substring(id.length() - 200);
+    }
+
+    private static String defaultSubscriptionId(String beanName, Method method) {
+        return defaultSubscriptionId(beanName, method.getName());
+    }
+
+    @Override
+    public synchronized void start() {
+        SignalBuses buses = beanFactory.getBean(SignalBuses.class);
+        checkForDuplicateIds();
+        for (Endpoint endpoint : endpoints) {
+            SignalBus bus;
+            try {
+                bus = buses.get(endpoint.busName());
+                String id = bus.subscribe(endpoint.pattern(), endpoint.options(), endpoint.handler());
+                subscribed.add(new Subscribed(bus, id));
+                log.info("{} subscribed as {} '{}'", endpoint.describe(),
+                        endpoint.options().isPersistent() ? "persistent subscription" : "transient subscription", id);
+            } catch (SignalBusException e) {
+                stop();
+                throw new IllegalStateException("cannot start " + endpoint.describe() + ": " + e.getMessage(), e);
+            }
+        }
+        running = true;
+    }
+
+    /** Two listeners cannot share one persistent subscription: the second would steal the first's deliveries. */
+    private void checkForDuplicateIds() {
+        var seen = new HashMap<String, Endpoint>();
+        for (Endpoint endpoint : endpoints) {
+            if (!endpoint.options().isPersistent()) {
+                continue;
+            }
+            String key = endpoint.busName() + "/" + endpoint.options().subscriptionId();
+            Endpoint other = seen.putIfAbsent(key, endpoint);
+            if (other != null) {
+                throw new IllegalStateException("subscription id '" + endpoint.options().subscriptionId()
+                        + "' on bus '" + endpoint.busName() + "' is claimed by both " + other.describe() + " and "
+                        + endpoint.describe() + "; give each listener its own subscriptionId");
+            }
+        }
+    }
+
+    @Override
+    public synchronized void stop() {
+        for (Subscribed s : subscribed) {
+            try {
+                s.bus().unsubscribe(s.subscriptionId());
+            } catch (SignalBusException e) {
+                log.warn("could not unsubscribe '{}' from bus '{}'", s.subscriptionId(), s.bus().name(), e);
+            }
+        }
+        subscribed.clear();
+        running = false;
+    }
+
+    @Override
+    public boolean isRunning() {
+        return running;
+    }
+
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    List<Endpoint> endpoints() {
+        return List.copyOf(endpoints);
+    }
+}

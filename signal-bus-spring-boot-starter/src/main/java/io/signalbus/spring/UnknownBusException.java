@@ -1,0 +1,13 @@
+package io.signalbus.spring;
+
+import io.signalbus.SignalBusException;
+import java.util.Set;
+
+/** A bus name that is not configured. */
+public class UnknownBusException extends SignalBusException {
+
+    public UnknownBusException(String name, Set<String> known) {
+        super("no bus named '" + name + "'; configured buses: " + known
+                + " (add one with signal-bus.buses." + name + ".*)");
+    }
+}

@@ -1,0 +1,154 @@
+package io.signalbus.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalbus.PublishInterceptor;
+import io.signalbus.Signal;
+import io.signalbus.SignalBus;
+import io.signalbus.SignalBusListener;
+import io.signalbus.SubscribeOptions;
+import io.signalbus.store.InMemorySignalStore;
+import io.signalbus.store.SignalStore;
+import io.signalbus.store.SubscriptionRecord;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.ApplicationContextRunner;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+class SignalBusAutoConfigurationTest {
+
+    private final ApplicationContextRunner runner = new ApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(SignalBusAutoConfiguration.class));
+
+    @Test
+    void withoutADataSourceTheDefaultBusRunsOnTheInMemoryStore() {
+        runner.run(context -> {
+            assertThat(context).hasSingleBean(SignalStore.class);
+            assertThat(context).getBean(SignalStore.class).isInstanceOf(InMemorySignalStore.class);
+            assertThat(context).hasSingleBean(SignalBuses.class);
+            assertThat(context.getBean(SignalBus.class).name()).isEqualTo("default");
+            assertThat(context.getBean("default")).isSameAs(context.getBean("signalBus"));
+        });
+    }
+
+    @Test
+    void backsOffWhenTheApplicationDefinesItsOwnStoreAndBus() {
+        runner.withUserConfiguration(OwnBeans.class).run(context -> {
+            assertThat(context).hasSingleBean(SignalStore.class);
+            assertThat(context.getBean(SignalStore.class)).isSameAs(OwnBeans.STORE);
+            assertThat(context).hasSingleBean(SignalBus.class);
+            assertThat(context.getBean(SignalBus.class).name()).isEqualTo("mine");
+        });
+    }
+
+    @Test
+    void disabledCreatesNothing() {
+        runner.withPropertyValues("signal-bus.enabled=false").run(context -> {
+            assertThat(context).doesNotHaveBean(SignalBus.class);
+            assertThat(context).doesNotHaveBean(SignalStore.class);
+        });
+    }
+
+    @Test
+    void furtherBusesComeFromPropertiesAsBeansNamedAfterThem() {
+        runner.withPropertyValues("signal-bus.buses.audit.max-in-flight=7", "signal-bus.buses.dead_letters.max-attempts=2")
+                .run(context -> {
+                    SignalBuses buses = context.getBean(SignalBuses.class);
+                    assertThat(buses.names()).containsExactly("default", "audit", "dead_letters");
+                    assertThat(context.getBean("audit", SignalBus.class).name()).isEqualTo("audit");
+                    assertThat(context.getBean("dead_letters", SignalBus.class)).isSameAs(buses.get("dead_letters"));
+                    assertThat(context.getBean(SignalBus.class).name()).isEqualTo("default");
+
+                    buses.get("audit").subscribe("a.b", SubscribeOptions.persistent("p"), d -> { });
+                    SubscriptionRecord record = context.getBean(SignalStore.class).findSubscription("audit", "p")
+                            .orElseThrow();
+                    assertThat(record.maxInFlight()).isEqualTo(7);
+                    assertThat(record.maxAttempts()).isEqualTo(5);
+                });
+    }
+
+    @Test
+    void propertiesSetTheDefaultsOfEverySubscription() {
+        runner.withPropertyValues("signal-bus.max-in-flight=50", "signal-bus.max-attempts=3",
+                "signal-bus.ack-timeout=5s").run(context -> {
+                    context.getBean(SignalBus.class).subscribe("a.b", SubscribeOptions.persistent("p"), d -> { });
+                    SubscriptionRecord record = context.getBean(SignalStore.class).findSubscription("default", "p")
+                            .orElseThrow();
+                    assertThat(record.maxInFlight()).isEqualTo(50);
+                    assertThat(record.maxAttempts()).isEqualTo(3);
+                    assertThat(record.ackTimeout()).isEqualTo(Duration.ofSeconds(5));
+                });
+    }
+
+    @Test
+    void anInvalidStartFromPropertyFailsTheStartupNamingTheValue() {
+        runner.withPropertyValues("signal-bus.start-from=yesterday").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("'yesterday'");
+        });
+    }
+
+    @Test
+    void jdbcStoreWithoutADataSourceFailsTheStartupWithAClearMessage() {
+        runner.withPropertyValues("signal-bus.store=jdbc").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("signal-bus.store=jdbc")
+                    .hasMessageContaining("DataSource");
+        });
+    }
+
+    @Test
+    void listenerAndInterceptorBeansAreAppliedToEveryBus() {
+        runner.withUserConfiguration(Hooks.class).withPropertyValues("signal-bus.buses.audit.max-in-flight=1")
+                .run(context -> {
+                    SignalBuses buses = context.getBean(SignalBuses.class);
+                    buses.get("default").publish(Signal.of("a.b", "test", null));
+                    buses.get("audit").publish(Signal.of("a.b", "test", null));
+
+                    assertThat(Hooks.PUBLISHED).containsExactly("default", "audit");
+                    assertThat(buses.get("audit").replay("**", io.signalbus.ReplayOptions.fromOrigin()).get(0)
+                            .signal().extensions()).containsEntry("tenant", "acme");
+                });
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class OwnBeans {
+
+        static final InMemorySignalStore STORE = new InMemorySignalStore();
+
+        @Bean
+        SignalStore myStore() {
+            return STORE;
+        }
+
+        @Bean
+        SignalBus myBus(SignalStore store) {
+            return SignalBus.builder().name("mine").store(store).build();
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    static class Hooks {
+
+        static final List<String> PUBLISHED = new CopyOnWriteArrayList<>();
+
+        @Bean
+        SignalBusListener recordingListener() {
+            return new SignalBusListener() {
+                @Override
+                public void published(String busName, List<io.signalbus.RecordedSignal> signals) {
+                    PUBLISHED.add(busName);
+                }
+            };
+        }
+
+        @Bean
+        PublishInterceptor tenantInterceptor() {
+            return (bus, signal) -> signal.toBuilder().extension("tenant", "acme").build();
+        }
+    }
+}
