@@ -300,18 +300,21 @@ final class DefaultSignalBus implements SignalBus {
         requireSettled(subscriptionId, signalId, worker, "ack");
     }
 
+    /** Checks every id before acking any, so a bad id in the batch leaves the subscription as it was. */
     @Override
     public void ack(String subscriptionId, Collection<String> signalIds) {
         Objects.requireNonNull(signalIds, "signalIds");
         PersistentSubscriptionWorker worker = workers.get(subscriptionId);
-        var unknown = new ArrayList<String>();
+        if (worker == null && !transients.containsKey(subscriptionId)) {
+            requirePersistent(subscriptionId);
+        }
         for (String signalId : signalIds) {
-            if (worker == null || !worker.ack(Objects.requireNonNull(signalId, "signal id"))) {
-                unknown.add(signalId);
+            if (worker == null || !worker.isPending(Objects.requireNonNull(signalId, "signal id"))) {
+                requireSettled(subscriptionId, signalId, worker, "ack");
             }
         }
-        for (String signalId : unknown) {
-            requireSettled(subscriptionId, signalId, worker, "ack");
+        if (worker != null) {
+            signalIds.forEach(worker::ack);
         }
     }
 
@@ -348,6 +351,13 @@ final class DefaultSignalBus implements SignalBus {
         }
         boolean settled = worker != null ? worker.isSettled(position.getAsLong())
                 : position.getAsLong() <= record.get().checkpoint().position();
+        String pattern = worker != null ? worker.pattern.value() : record.get().pattern();
+        Signal signal = store.signalAt(name, position.getAsLong()).map(RecordedSignal::signal).orElse(null);
+        if (signal != null && !SignalPattern.compile(pattern).matches(signal.type())) {
+            throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' for subscription '"
+                    + subscriptionId + "': its type '" + signal.type() + "' does not match the subscription's pattern '"
+                    + pattern + "', so it was never delivered to it");
+        }
         if (!settled) {
             throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' (position "
                     + position.getAsLong() + ") for subscription '" + subscriptionId + "': it has not been delivered"

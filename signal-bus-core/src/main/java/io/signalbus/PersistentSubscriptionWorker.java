@@ -613,6 +613,16 @@ final class PersistentSubscriptionWorker {
         return count;
     }
 
+    /** Whether a signal with this id is delivered or queued here and not yet settled. */
+    boolean isPending(String signalId) {
+        lock.lock();
+        try {
+            return byId.containsKey(signalId);
+        } finally {
+            lock.unlock();
+        }
+    }
+
     /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
     boolean isSettled(long position) {
         lock.lock();
