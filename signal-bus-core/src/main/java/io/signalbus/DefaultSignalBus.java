@@ -41,6 +41,7 @@ final class DefaultSignalBus implements SignalBus {
     private final int maxPayloadSize;
     private final Duration shutdownTimeout;
     private final List<PublishInterceptor> interceptors;
+    private final List<HandlerDecorator> decorators;
 
     /** Transient subscriptions, matched by pattern in priority order. */
     private final PatternTrie<TransientSubscription> router = new PatternTrie<>();
@@ -73,6 +74,7 @@ final class DefaultSignalBus implements SignalBus {
         this.readBatchSize = builder.readBatchSize;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.interceptors = List.copyOf(builder.interceptors);
+        this.decorators = List.copyOf(builder.decorators);
     }
 
     @Override
@@ -165,7 +167,7 @@ final class DefaultSignalBus implements SignalBus {
         Objects.requireNonNull(handler, "handler");
         if (!options.isPersistent()) {
             String id = "transient-" + transientIds.incrementAndGet();
-            var subscription = new TransientSubscription(id, compiled.value(), handler);
+            var subscription = new TransientSubscription(id, compiled.value(), decorate(id, handler));
             synchronized (subscriptionLock) {
                 transients.put(id, subscription);
                 registrations.put(id, router.add(compiled.value(), options.priority(), subscription));
@@ -189,12 +191,20 @@ final class DefaultSignalBus implements SignalBus {
             PersistentSubscriptionWorker active = workers.get(id);
             if (active != null) {
                 log.info("subscription '{}' on bus '{}' is active; attaching the new handler", id, name);
-                active.reconnect(handler);
+                active.reconnect(decorate(id, handler));
                 return id;
             }
-            startWorker(stored, options.concurrency(), handler);
+            startWorker(stored, options.concurrency(), decorate(id, handler));
             return id;
         }
+    }
+
+    private SignalHandler decorate(String subscriptionId, SignalHandler handler) {
+        SignalHandler decorated = handler;
+        for (int i = decorators.size() - 1; i >= 0; i--) {
+            decorated = decorators.get(i).decorate(name, subscriptionId, decorated);
+        }
+        return decorated;
     }
 
     private SubscriptionRecord newRecord(String id, String pattern, SubscribeOptions options) {
@@ -278,12 +288,12 @@ final class DefaultSignalBus implements SignalBus {
         synchronized (subscriptionLock) {
             PersistentSubscriptionWorker active = workers.get(subscriptionId);
             if (active != null) {
-                active.reconnect(handler);
+                active.reconnect(decorate(subscriptionId, handler));
                 return active.checkpoint();
             }
             SubscriptionRecord record = store.findSubscription(name, subscriptionId)
                     .orElseThrow(() -> new SubscriptionNotFoundException(name, subscriptionId));
-            startWorker(record, 1, handler);
+            startWorker(record, 1, decorate(subscriptionId, handler));
             return record.checkpoint();
         }
     }

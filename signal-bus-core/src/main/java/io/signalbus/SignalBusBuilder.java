@@ -29,6 +29,7 @@ public final class SignalBusBuilder {
     RandomGenerator random = RandomGenerator.getDefault();
     final List<SignalBusListener> listeners = new ArrayList<>();
     final List<PublishInterceptor> interceptors = new ArrayList<>();
+    final List<HandlerDecorator> decorators = new ArrayList<>();
 
     SignalBusBuilder() {
     }
@@ -116,6 +117,12 @@ public final class SignalBusBuilder {
     /** Adds a publish interceptor; interceptors run in the order added. */
     public SignalBusBuilder interceptor(PublishInterceptor interceptor) {
         interceptors.add(Objects.requireNonNull(interceptor, "interceptor"));
+        return this;
+    }
+
+    /** Adds a decorator around every handler (tracing, MDC); the first added is outermost. */
+    public SignalBusBuilder handlerDecorator(HandlerDecorator decorator) {
+        decorators.add(Objects.requireNonNull(decorator, "decorator"));
         return this;
     }
 

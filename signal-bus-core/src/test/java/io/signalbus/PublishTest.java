@@ -171,6 +171,33 @@ class PublishTest {
     }
 
     @Test
+    void handlerDecoratorsWrapTransientAndPersistentHandlersFirstOutermost() {
+        bus.close();
+        var calls = new java.util.concurrent.CopyOnWriteArrayList<String>();
+        bus = TestBuses.builder(store, clock).name("decorated")
+                .handlerDecorator((busName, id, handler) -> d -> {
+                    calls.add("outer:" + id);
+                    handler.handle(d);
+                })
+                .handlerDecorator((busName, id, handler) -> d -> {
+                    calls.add("inner:" + busName);
+                    handler.handle(d);
+                })
+                .build();
+        String transientId = bus.subscribe("a.b", d -> calls.add("transient"));
+        bus.subscribe("a.b", SubscribeOptions.persistent("p"), d -> {
+            calls.add("persistent");
+            d.ack();
+        });
+
+        bus.publish(signal("a.b", 1));
+
+        org.awaitility.Awaitility.await().until(() -> calls.size() == 6);
+        assertThat(calls.subList(0, 3)).containsExactly("outer:" + transientId, "inner:decorated", "transient");
+        assertThat(calls.subList(3, 6)).containsExactly("outer:p", "inner:decorated", "persistent");
+    }
+
+    @Test
     void aClosedBusRejectsPublishAndSubscribe() {
         bus.close();
 
