@@ -47,8 +47,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
         "org.springframework.boot.jackson.autoconfigure.JacksonAutoConfiguration" })
 @ConditionalOnBooleanProperty(name = "signal-bus.enabled", matchIfMissing = true)
 @EnableConfigurationProperties(SignalBusProperties.class)
-@Import({ SignalBusAutoConfiguration.JdbcStoreConfiguration.class,
-        SignalBusAutoConfiguration.InMemoryStoreConfiguration.class })
+@Import(SignalBusAutoConfiguration.JdbcStoreConfiguration.class)
 public class SignalBusAutoConfiguration {
 
     private static final Logger log = LoggerFactory.getLogger(SignalBusAutoConfiguration.class);
@@ -85,6 +84,22 @@ public class SignalBusAutoConfiguration {
         return buses.get(DEFAULT_BUS);
     }
 
+    /**
+     * Without a DataSource (or with {@code signal-bus.store=memory}): signals live in memory only. A
+     * bean method of this class, so it is registered after the imported JDBC configuration.
+     */
+    @Bean
+    @ConditionalOnMissingBean(SignalStore.class)
+    InMemorySignalStore inMemorySignalStore(SignalBusProperties properties) {
+        if (properties.getStore() == SignalBusProperties.StoreType.JDBC) {
+            throw new IllegalStateException("signal-bus.store=jdbc but the application has no single DataSource"
+                    + " bean; configure spring.datasource.* or set signal-bus.store=memory");
+        }
+        log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
+                + " (add a DataSource for a durable log)");
+        return new InMemorySignalStore();
+    }
+
     @Bean
     static SignalBusBeanRegistrar signalBusBeanRegistrar(Environment environment) {
         return new SignalBusBeanRegistrar(environment);
@@ -105,28 +120,11 @@ public class SignalBusAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
-        JdbcSignalStore signalStore(DataSource dataSource, SignalBusProperties properties) {
+        JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalBusProperties properties) {
             if (properties.getJdbc().isInitializeSchema()) {
                 SignalBusSchema.migrate(dataSource);
             }
             return new JdbcSignalStore(dataSource);
-        }
-    }
-
-    /** Without a DataSource (or with {@code signal-bus.store=memory}): signals live in memory only. */
-    @Configuration(proxyBeanMethods = false)
-    static class InMemoryStoreConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean(SignalStore.class)
-        InMemorySignalStore signalStore(SignalBusProperties properties) {
-            if (properties.getStore() == SignalBusProperties.StoreType.JDBC) {
-                throw new IllegalStateException("signal-bus.store=jdbc but the application has no single DataSource"
-                        + " bean; configure spring.datasource.* or set signal-bus.store=memory");
-            }
-            log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
-                    + " (add a DataSource for a durable log)");
-            return new InMemorySignalStore();
         }
     }
 

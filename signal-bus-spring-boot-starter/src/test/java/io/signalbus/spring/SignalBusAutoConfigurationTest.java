@@ -7,6 +7,7 @@ import io.signalbus.Signal;
 import io.signalbus.SignalBus;
 import io.signalbus.SignalBusListener;
 import io.signalbus.SubscribeOptions;
+import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -33,6 +35,46 @@ class SignalBusAutoConfigurationTest {
             assertThat(context.getBean(SignalBus.class).name()).isEqualTo("default");
             assertThat(context.getBean("default")).isSameAs(context.getBean("signalBus"));
         });
+    }
+
+    private ApplicationContextRunner withH2() {
+        return runner.withConfiguration(AutoConfigurations.of(DataSourceAutoConfiguration.class))
+                .withPropertyValues("spring.datasource.url=jdbc:h2:mem:autoconfig-" + java.util.UUID.randomUUID()
+                        + ";DB_CLOSE_DELAY=-1");
+    }
+
+    private static boolean tableExists(javax.sql.DataSource dataSource, String table) {
+        Integer count = new org.springframework.jdbc.core.JdbcTemplate(dataSource).queryForObject(
+                "SELECT COUNT(*) FROM INFORMATION_SCHEMA.TABLES WHERE LOWER(TABLE_NAME) = ?", Integer.class, table);
+        return count != null && count > 0;
+    }
+
+    @Test
+    void withADataSourceTheLogIsStoredInItsDatabaseWithTheStartersOwnMigrations() {
+        withH2().run(context -> {
+            assertThat(context).getBean(SignalStore.class).isInstanceOf(JdbcSignalStore.class);
+            javax.sql.DataSource dataSource = context.getBean(javax.sql.DataSource.class);
+            assertThat(tableExists(dataSource, "signal_bus_log")).isTrue();
+            assertThat(tableExists(dataSource, "signal_bus_schema_history")).isTrue();
+            assertThat(tableExists(dataSource, "flyway_schema_history")).isFalse();
+
+            context.getBean(SignalBus.class).publish(Signal.of("a.b", "test", null));
+            assertThat(context.getBean(SignalStore.class).head("default")).isEqualTo(1);
+        });
+    }
+
+    @Test
+    void initializeSchemaFalseLeavesTheDatabaseAlone() {
+        withH2().withPropertyValues("signal-bus.jdbc.initialize-schema=false").run(context -> {
+            assertThat(context).getBean(SignalStore.class).isInstanceOf(JdbcSignalStore.class);
+            assertThat(tableExists(context.getBean(javax.sql.DataSource.class), "signal_bus_schema_history")).isFalse();
+        });
+    }
+
+    @Test
+    void storeMemoryKeepsSignalsInMemoryEvenWithADataSource() {
+        withH2().withPropertyValues("signal-bus.store=memory").run(context ->
+                assertThat(context).getBean(SignalStore.class).isInstanceOf(InMemorySignalStore.class));
     }
 
     @Test

@@ -1,0 +1,426 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import io.signalbus.SignalBusException;
+import io.signalbus.SignalStoreException;
+import io.signalbus.json.SignalJson;
+import io.signalbus.store.SignalStore;
+import io.signalbus.store.SubscriptionRecord;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.function.Supplier;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.TransactionException;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * A {@link SignalStore} in the application's own database (H2 or PostgreSQL), on Spring JDBC. The
+ * tables ({@code signal_bus_*}) come from {@link SignalBusSchema#migrate(DataSource)}.
+ *
+ * <p><b>The log.</b> One row per signal in {@code signal_bus_log}, primary key (bus, position), with
+ * the signal's CloudEvents JSON envelope ({@link SignalJson}). Positions come from the bus's row in
+ * {@code signal_bus_head}, incremented by the append's transaction: its row lock serialises appends
+ * to one bus until they commit, so commit order is position order and a reader never finds a lower
+ * position committed after a higher one (no gaps, also across processes); a rolled-back append
+ * frees its positions.
+ *
+ * <p><b>Transactions.</b> Inside a Spring-managed transaction that holds a connection of this
+ * {@code DataSource} (a {@code DataSourceTransactionManager} or {@code JpaTransactionManager} on it,
+ * say), {@link #append} joins it, under a savepoint so that a rejected append (a duplicate id) leaves
+ * the caller's transaction usable; {@link #afterCommit} then defers subscriber wake-ups until that
+ * transaction commits and drops them on rollback. Holding the head row until the caller commits
+ * makes other appends to that bus wait, so keep such transactions short. Outside a transaction,
+ * appends from all threads go through one writer thread that commits whatever has queued up in a
+ * single transaction (group commit; see {@link GroupCommitWriter}), each caller waiting for its own
+ * result. Other writes commit statement by statement, or join the caller's transaction.
+ *
+ * <p><b>Why JdbcTemplate and not Spring Data JDBC.</b> The log's hot path needs batched multi-row
+ * inserts and a returning update in the caller's transaction, which repositories do not offer.
+ * Spring Data JDBC would fit the subscription and dead-letter records in shape, but every write to
+ * them is an insert-if-absent, an upsert or a partial update (the settings but not the checkpoint,
+ * the checkpoint but not the settings), each of which needs hand-written SQL anyway; and a library
+ * that brought its own mapping context, dialect and repositories into the application's context
+ * would risk clashing with the application's own Spring Data setup. So every table uses plain,
+ * parameterised JdbcTemplate statements, with the SQL that differs per database in {@link JdbcDialect}.
+ *
+ * <p><b>H2.</b> On an H2 file database the store sets {@code WRITE_DELAY} to 0 when it starts, so
+ * that every commit is written to the file before it returns and a killed process loses nothing
+ * that {@code publish} returned (H2's default keeps commits in memory for up to 500 ms). H2 resets
+ * the setting whenever the database is reopened; add {@code ;WRITE_DELAY=0} to the URL as well if
+ * the database may close while the application runs.
+ *
+ * <p>Times are stored to the microsecond (truncated), PostgreSQL's precision; recorded signals
+ * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
+ * naming the bus and operation. Thread-safe; {@link #close()} stops the writer thread.
+ */
+public final class JdbcSignalStore implements SignalStore, AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(JdbcSignalStore.class);
+
+    private static final int QUEUE_CAPACITY = 4096;
+    private static final int MAX_GROUP_SIGNALS = 1000;
+
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final JdbcDialect dialect;
+    private final SignalJson codec;
+    private final TransactionTemplate transactions;
+    private final LogWriter logWriter;
+    private final SubscriptionRepository subscriptions;
+    private final GroupCommitWriter writer;
+
+    /** A store on {@code dataSource} with the default {@link SignalJson} codec. */
+    public JdbcSignalStore(DataSource dataSource) {
+        this(dataSource, new SignalJson());
+    }
+
+    /**
+     * A store on {@code dataSource} that encodes envelopes with {@code codec}. Connects once to detect
+     * the database and, on H2, to make commits durable.
+     *
+     * @throws IllegalArgumentException the database is neither H2 nor PostgreSQL
+     * @throws SignalStoreException     the database cannot be reached
+     */
+    public JdbcSignalStore(DataSource dataSource, SignalJson codec) {
+        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        this.codec = Objects.requireNonNull(codec, "codec");
+        this.jdbc = new JdbcTemplate(dataSource);
+        this.dialect = JdbcDialect.of(dataSource);
+        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        this.logWriter = new LogWriter(jdbc, dialect);
+        this.subscriptions = new SubscriptionRepository(jdbc, dialect, codec);
+        this.writer = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
+                group -> transactions.execute(status -> logWriter.write(group)), this::appendAlone);
+        try {
+            dialect.prepare(jdbc);
+        } catch (DataAccessException e) {
+            throw new SignalStoreException("could not prepare the " + dialect + " database for the signal-bus store: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    // ------------------------------------------------------------------ append
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Joins the caller's transaction on this {@code DataSource} if there is one; otherwise commits
+     * before returning, usually together with appends of other threads.
+     *
+     * @throws InvalidSignalException a signal id is already in the bus log or twice in {@code signals}
+     */
+    @Override
+    public List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt) {
+        if (signals.isEmpty()) {
+            return List.of();
+        }
+        var ids = new HashSet<String>();
+        var envelopes = new ArrayList<String>(signals.size());
+        for (Signal signal : signals) {
+            if (!ids.add(signal.id())) {
+                throw new InvalidSignalException("signal id '" + signal.id() + "' appears twice in one append to bus '"
+                        + busName + "'");
+            }
+            envelopes.add(codec.encode(signal));
+        }
+        var request = new AppendRequest(busName, List.copyOf(signals), envelopes,
+                recordedAt.truncatedTo(ChronoUnit.MICROS));
+        List<RecordedSignal> joined = appendInCallerTransaction(request);
+        return joined != null ? joined : writer.append(request);
+    }
+
+    /** Null when there is no transaction on this DataSource to join. */
+    private @Nullable List<RecordedSignal> appendInCallerTransaction(AppendRequest request) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            return null;
+        }
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try {
+            if (connection.getAutoCommit()) {
+                return null; // a transaction of some other resource: this DataSource is not part of it
+            }
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                List<RecordedSignal> recorded = logWriter.write(List.of(request)).get(0);
+                connection.releaseSavepoint(savepoint);
+                return recorded;
+            } catch (RuntimeException e) {
+                connection.rollback(savepoint);
+                throw appendFailure(request, e);
+            }
+        } catch (SQLException e) {
+            throw new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
+                    + "' in the caller's transaction: " + e.getMessage(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+    }
+
+    /** One request in its own transaction, failing with the exception its caller should see. */
+    private List<RecordedSignal> appendAlone(AppendRequest request) {
+        try {
+            return transactions.execute(status -> logWriter.write(List.of(request)).get(0));
+        } catch (RuntimeException e) {
+            throw appendFailure(request, e);
+        }
+    }
+
+    private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {
+        if (failure instanceof SignalBusException signalBusException) {
+            return signalBusException;
+        }
+        if (failure instanceof DuplicateKeyException) {
+            try {
+                InvalidSignalException duplicate = duplicateIdIn(request, failure);
+                if (duplicate != null) {
+                    return duplicate;
+                }
+            } catch (DataAccessException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        return new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
+                + "': " + message(failure), failure);
+    }
+
+    private @Nullable InvalidSignalException duplicateIdIn(AppendRequest request, RuntimeException failure) {
+        List<Signal> signals = request.signals();
+        for (int from = 0; from < signals.size(); from += 100) {
+            List<Signal> chunk = signals.subList(from, Math.min(from + 100, signals.size()));
+            String placeholders = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            var parameters = new ArrayList<Object>(chunk.size() + 1);
+            parameters.add(request.bus());
+            chunk.forEach(s -> parameters.add(s.id()));
+            Map<String, Long> existing = new HashMap<>();
+            jdbc.query("SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (" + placeholders
+                    + ")", rs -> {
+                        existing.put(rs.getString(1), rs.getLong(2));
+                    }, parameters.toArray());
+            for (Signal signal : chunk) {
+                Long position = existing.get(signal.id());
+                if (position != null) {
+                    return new InvalidSignalException("signal id '" + signal.id() + "' is already in the log of bus '"
+                            + request.bus() + "' at position " + position, failure);
+                }
+            }
+        }
+        return null;
+    }
+
+    /**
+     * Inside a transaction (with synchronization active), runs {@code action} after it commits and
+     * never if it rolls back; otherwise runs it now. A failing action is logged, not thrown into the
+     * committing code.
+     */
+    @Override
+    public void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    log.warn("signal-bus: waking subscribers after commit failed", e);
+                }
+            }
+        });
+    }
+
+    // ------------------------------------------------------------------ log reads
+
+    @Override
+    public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+        return run(busName, "read the log after position " + afterPosition, () -> jdbc.query(
+                "SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?"
+                        + " ORDER BY position LIMIT ?", (rs, row) -> recorded(rs), busName, afterPosition, limit));
+    }
+
+    @Override
+    public long head(String busName) {
+        return run(busName, "read the head", () -> jdbc.query("SELECT position FROM signal_bus_head WHERE bus = ?",
+                rs -> rs.next() ? rs.getLong(1) : 0L, busName));
+    }
+
+    @Override
+    public long positionBefore(String busName, Instant time) {
+        // recordedAt never decreases along a bus log, so the latest time before `time` has the highest position
+        return run(busName, "find the position before " + time, () -> jdbc.query(
+                "SELECT position FROM signal_bus_log WHERE bus = ? AND recorded_at < ?"
+                        + " ORDER BY recorded_at DESC, position DESC LIMIT 1",
+                rs -> rs.next() ? rs.getLong(1) : 0L, busName, SubscriptionRepository.timestamp(time)));
+    }
+
+    @Override
+    public Optional<RecordedSignal> signalAt(String busName, long position) {
+        return run(busName, "read position " + position, () -> jdbc.query(
+                "SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position = ?",
+                (rs, row) -> recorded(rs), busName, position).stream().findFirst());
+    }
+
+    @Override
+    public OptionalLong positionOf(String busName, String signalId) {
+        return run(busName, "find signal " + signalId, () -> jdbc.query(
+                "SELECT position FROM signal_bus_log WHERE bus = ? AND signal_id = ?",
+                rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), busName, signalId));
+    }
+
+    private RecordedSignal recorded(ResultSet rs) throws SQLException {
+        long position = rs.getLong(1);
+        Signal signal = SubscriptionRepository.decode(codec, rs.getString(3), "signal at position " + position);
+        return new RecordedSignal(position, signal, SubscriptionRepository.instant(rs, 2));
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    @Override
+    public Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId) {
+        return run(busName, "read subscription " + subscriptionId, () -> subscriptions.find(busName, subscriptionId));
+    }
+
+    @Override
+    public List<SubscriptionRecord> subscriptions(String busName) {
+        return run(busName, "list subscriptions", () -> subscriptions.findAll(busName));
+    }
+
+    @Override
+    public SubscriptionRecord createSubscription(SubscriptionRecord record) {
+        return run(record.busName(), "create subscription " + record.subscriptionId(),
+                () -> subscriptions.create(record));
+    }
+
+    @Override
+    public void updateSettings(SubscriptionRecord record) {
+        run(record.busName(), "update the settings of subscription " + record.subscriptionId(), () -> {
+            subscriptions.updateSettings(record);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean deleteSubscription(String busName, String subscriptionId) {
+        return run(busName, "delete subscription " + subscriptionId,
+                () -> subscriptions.delete(busName, subscriptionId));
+    }
+
+    @Override
+    public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
+        run(busName, "save checkpoint " + checkpoint.position() + " of subscription " + subscriptionId,
+                () -> inTransaction(() -> {
+                    subscriptions.saveCheckpoint(busName, subscriptionId, checkpoint);
+                    return null;
+                }));
+    }
+
+    @Override
+    public void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
+        run(busName, "save the attempts at position " + position + " of subscription " + subscriptionId, () -> {
+            subscriptions.saveAttempts(busName, subscriptionId, position, attempts);
+            return null;
+        });
+    }
+
+    @Override
+    public Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition) {
+        return run(busName, "read the attempts of subscription " + subscriptionId,
+                () -> subscriptions.attempts(busName, subscriptionId, afterPosition));
+    }
+
+    @Override
+    public void addDeadLetter(String busName, DeadLetter deadLetter) {
+        run(busName, "store the dead letter at position " + deadLetter.position() + " of subscription "
+                + deadLetter.subscriptionId(), () -> {
+                    subscriptions.addDeadLetter(busName, deadLetter);
+                    return null;
+                });
+    }
+
+    @Override
+    public List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit) {
+        return run(busName, "read the dead letters of subscription " + subscriptionId,
+                () -> subscriptions.deadLetters(busName, subscriptionId, limit));
+    }
+
+    @Override
+    public long countDeadLetters(String busName, String subscriptionId) {
+        return run(busName, "count the dead letters of subscription " + subscriptionId,
+                () -> subscriptions.countDeadLetters(busName, subscriptionId));
+    }
+
+    @Override
+    public boolean deleteDeadLetter(String busName, String subscriptionId, long position) {
+        return run(busName, "delete the dead letter at position " + position + " of subscription " + subscriptionId,
+                () -> subscriptions.deleteDeadLetter(busName, subscriptionId, position));
+    }
+
+    // ------------------------------------------------------------------ plumbing
+
+    /** Joins the caller's transaction, or runs in a new one. */
+    private <T> T inTransaction(Supplier<T> work) {
+        if (TransactionSynchronizationManager.isActualTransactionActive()) {
+            return work.get();
+        }
+        return transactions.execute(status -> work.get());
+    }
+
+    private static <T> T run(String busName, String operation, Supplier<T> action) {
+        try {
+            return action.get();
+        } catch (DataAccessException | TransactionException e) {
+            throw new SignalStoreException("bus '" + busName + "': could not " + operation + ": " + message(e), e);
+        }
+    }
+
+    private static String message(Throwable failure) {
+        Throwable cause = failure;
+        while (cause.getCause() != null && cause.getCause() != cause) {
+            cause = cause.getCause();
+        }
+        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /** The database this store speaks to. */
+    @Override
+    public String toString() {
+        return "JdbcSignalStore[" + dialect + "]";
+    }
+
+    /**
+     * Stops the group-commit writer after it has written what is queued. The store stays usable:
+     * later appends commit one call per transaction on the caller's thread.
+     */
+    @Override
+    public void close() {
+        writer.close();
+    }
+}

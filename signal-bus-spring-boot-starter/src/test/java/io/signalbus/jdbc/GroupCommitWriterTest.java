@@ -1,0 +1,121 @@
+package io.signalbus.jdbc;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The group-commit queue on its own, with fake writes, so that grouping is deterministic. */
+class GroupCommitWriterTest {
+
+    private final CountDownLatch firstWriteMayFinish = new CountDownLatch(1);
+    private final List<Integer> groupSizes = new CopyOnWriteArrayList<>();
+    private final List<String> writtenAlone = new CopyOnWriteArrayList<>();
+    private final AtomicLong head = new AtomicLong();
+    private final ExecutorService callers = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void stopCallers() {
+        callers.shutdownNow();
+    }
+
+    @Test
+    void requestsQueuedDuringACommitAreWrittenTogetherInTheNextOne() {
+        try (var writer = writer(false)) {
+            CompletableFuture<List<RecordedSignal>> first = CompletableFuture.supplyAsync(() -> writer.append(request("a")), callers);
+            await().until(() -> writtenAlone.size() == 1);
+            var others = new ArrayList<CompletableFuture<List<RecordedSignal>>>();
+            for (int i = 0; i < 5; i++) {
+                String bus = "b" + i;
+                others.add(CompletableFuture.supplyAsync(() -> writer.append(request(bus)), callers));
+            }
+            await().until(() -> writer.queued() == 5);
+            firstWriteMayFinish.countDown();
+
+            assertThat(first.join()).extracting(RecordedSignal::position).containsExactly(1L);
+            assertThat(others).allSatisfy(f -> assertThat(f.join()).hasSize(1));
+            assertThat(groupSizes).containsExactly(5);
+        }
+    }
+
+    @Test
+    void whenAGroupFailsItsRequestsAreRetriedAloneAndOnlyTheBadOneFails() {
+        try (var writer = writer(true)) {
+            CompletableFuture.supplyAsync(() -> writer.append(request("a")), callers);
+            await().until(() -> writtenAlone.size() == 1);
+            CompletableFuture<List<RecordedSignal>> good = CompletableFuture.supplyAsync(() -> writer.append(request("ok")), callers);
+            CompletableFuture<List<RecordedSignal>> bad = CompletableFuture.supplyAsync(() -> writer.append(request("bad")), callers);
+            await().until(() -> writer.queued() == 2);
+            firstWriteMayFinish.countDown();
+
+            assertThat(good.join()).hasSize(1);
+            assertThatThrownBy(bad::join).hasCauseInstanceOf(InvalidSignalException.class);
+            assertThat(writtenAlone).containsExactlyInAnyOrder("a", "ok", "bad");
+        }
+    }
+
+    @Test
+    void afterCloseAppendsAreWrittenAloneOnTheCallersThread() {
+        var writer = writer(false);
+        firstWriteMayFinish.countDown();
+        writer.close();
+
+        assertThat(writer.append(request("late"))).hasSize(1);
+        assertThat(writtenAlone).containsExactly("late");
+    }
+
+    private GroupCommitWriter writer(boolean groupsFail) {
+        return new GroupCommitWriter("test-writer", 100, 1000, group -> {
+            groupSizes.add(group.size());
+            if (groupsFail) {
+                throw new IllegalStateException("a duplicate somewhere in the group");
+            }
+            return group.stream().map(this::write).toList();
+        }, request -> {
+            writtenAlone.add(request.bus());
+            if (request.bus().equals("a")) {
+                awaitUninterruptibly(firstWriteMayFinish);
+            }
+            if (request.bus().equals("bad")) {
+                throw new InvalidSignalException("duplicate id in " + request.bus());
+            }
+            return write(request);
+        });
+    }
+
+    private List<RecordedSignal> write(AppendRequest request) {
+        return request.signals().stream()
+                .map(s -> new RecordedSignal(head.incrementAndGet(), s, request.recordedAt())).toList();
+    }
+
+    private static AppendRequest request(String bus) {
+        Signal signal = Signal.of("t.e", "group-commit-test", Map.of("bus", bus));
+        return new AppendRequest(bus, List.of(signal), List.of("{}"), Instant.EPOCH);
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        while (true) {
+            try {
+                latch.await();
+                return;
+            } catch (InterruptedException e) {
+                // keep waiting: the test releases it
+            }
+        }
+    }
+}

@@ -1,0 +1,67 @@
+package io.signalbus.jdbc;
+
+import java.nio.file.Path;
+import java.util.UUID;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcConnectionPool;
+import org.postgresql.ds.PGConnectionPoolDataSource;
+
+/**
+ * Migrated databases for the JDBC store tests: a shared H2 in-memory database, fresh H2 file
+ * databases, and the PostgreSQL database named by {@value #POSTGRES_URL}, which PostgreSQL tests
+ * need (they are skipped without it). Tests use fresh bus names, so data earlier tests or runs left
+ * does not matter.
+ */
+final class TestDatabases {
+
+    /** A JDBC URL such as {@code jdbc:postgresql://127.0.0.1:5432/signalbus_test?user=postgres}. */
+    static final String POSTGRES_URL = "SIGNAL_BUS_TEST_POSTGRES_URL";
+
+    private static DataSource h2;
+    private static DataSource postgres;
+
+    private TestDatabases() {
+    }
+
+    /** One in-memory H2 database for the whole test run. */
+    static synchronized DataSource h2() {
+        if (h2 == null) {
+            h2 = migrated(pool("jdbc:h2:mem:signalbus;DB_CLOSE_DELAY=-1"));
+        }
+        return h2;
+    }
+
+    /** The PostgreSQL test database; a pool shared by the whole test run. */
+    static synchronized DataSource postgres() {
+        if (postgres == null) {
+            String url = System.getenv(POSTGRES_URL);
+            if (url == null || url.isBlank()) {
+                throw new IllegalStateException(POSTGRES_URL + " is not set");
+            }
+            var connections = new PGConnectionPoolDataSource();
+            connections.setURL(url);
+            JdbcConnectionPool pool = JdbcConnectionPool.create(connections);
+            pool.setMaxConnections(30);
+            postgres = migrated(pool);
+        }
+        return postgres;
+    }
+
+    /** The URL of a new H2 file database under {@code target/}, with H2's default settings. */
+    static String newH2FileUrl() {
+        Path file = Path.of("target", "h2-databases", UUID.randomUUID().toString(), "signalbus");
+        return "jdbc:h2:file:" + file.toAbsolutePath();
+    }
+
+    /** A pool of H2 connections; dispose it to close the database. */
+    static JdbcConnectionPool pool(String h2Url) {
+        JdbcConnectionPool pool = JdbcConnectionPool.create(h2Url, "sa", "");
+        pool.setMaxConnections(30);
+        return pool;
+    }
+
+    static <T extends DataSource> T migrated(T dataSource) {
+        SignalBusSchema.migrate(dataSource);
+        return dataSource;
+    }
+}
