@@ -111,8 +111,10 @@ final class DefaultSignalBus implements SignalBus {
             prepared.add(signal);
         }
         List<RecordedSignal> recorded = store.append(name, prepared, nextRecordedAt(now));
-        listeners.published(name, recorded);
-        store.afterCommit(() -> dispatch(recorded));
+        store.afterCommit(() -> {
+            listeners.published(name, recorded); // after commit: a rolled-back publish is not counted
+            dispatch(recorded);
+        });
         return recorded;
     }
 
@@ -474,6 +476,24 @@ final class DefaultSignalBus implements SignalBus {
             }
             return checkpoint;
         }
+    }
+
+    @Override
+    public int prune(Instant recordedBefore, int limit) {
+        Objects.requireNonNull(recordedBefore, "recordedBefore");
+        SubscribeOptions.requireRange("limit", limit, 1, Integer.MAX_VALUE);
+        // the lowest checkpoint bounds what may go: flushed for disconnected subscriptions, the flushed
+        // one too for active ones (their in-memory checkpoint may be ahead, never behind)
+        long lowest = store.head(name);
+        for (SubscriptionRecord record : store.subscriptions(name)) {
+            lowest = Math.min(lowest, record.checkpoint().position());
+        }
+        int deleted = lowest == 0 ? 0 : store.deleteBefore(name, lowest, recordedBefore, limit);
+        if (deleted > 0) {
+            log.info("bus '{}': retention deleted {} signals recorded before {} (at or below position {})", name,
+                    deleted, recordedBefore, lowest);
+        }
+        return deleted;
     }
 
     private SubscriptionRecord requirePersistent(String subscriptionId) {

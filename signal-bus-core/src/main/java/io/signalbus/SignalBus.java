@@ -120,6 +120,15 @@ public interface SignalBus extends AutoCloseable {
      */
     Checkpoint moveCheckpoint(String subscriptionId, StartFrom to);
 
+    /**
+     * Retention: deletes signals recorded before {@code recordedBefore} that every persistent
+     * subscription of the bus has settled (at or below the lowest checkpoint), oldest first, at most
+     * {@code limit}. Replay and new subscriptions from the origin then start after them.
+     *
+     * @return how many signals were deleted
+     */
+    int prune(java.time.Instant recordedBefore, int limit);
+
     /** Stops every subscription gracefully and flushes checkpoints. */
     @Override
     void close();

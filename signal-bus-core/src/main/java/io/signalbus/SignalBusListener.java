@@ -15,7 +15,7 @@ public interface SignalBusListener {
     SignalBusListener NONE = new SignalBusListener() {
     };
 
-    /** Signals were committed to the log (called after the append, before subscribers are woken). */
+    /** Signals were committed to the log (called after commit, before subscribers are woken). */
     default void published(String busName, List<RecordedSignal> signals) {
     }
 

@@ -407,6 +407,37 @@ class PersistentSubscriptionTest {
     }
 
     @Test
+    void pruneDeletesOnlyWhatEverySubscriptionHasSettled() {
+        var fast = RecordingHandler.acking();
+        bus.subscribe("a.b", SubscribeOptions.persistent("fast"), fast);
+        bus.subscribe("a.b", SubscribeOptions.persistent("slow").maxInFlight(1), RecordingHandler.manual());
+        publish(5, "a.b");
+        await().until(() -> storedCheckpoint("fast").position() == 5);
+        clock.advance(Duration.ofDays(8));
+
+        assertThat(bus.prune(clock.instant(), 1000)).isZero();
+
+        bus.unsubscribe("slow", true);
+        assertThat(bus.prune(clock.instant(), 1000)).isEqualTo(5);
+        assertThat(bus.replay("**", ReplayOptions.fromOrigin())).isEmpty();
+        assertThat(bus.status().head()).isEqualTo(5);
+    }
+
+    @Test
+    void pruneKeepsSignalsRecordedAfterTheCutoff() {
+        bus.subscribe("a.b", SubscribeOptions.persistent("p"), RecordingHandler.acking());
+        publish(2, "a.b");
+        clock.advance(Duration.ofHours(1));
+        var cutoff = clock.instant();
+        publish(2, "a.b");
+        await().until(() -> storedCheckpoint("p").position() == 4);
+
+        assertThat(bus.prune(cutoff, 1000)).isEqualTo(2);
+        assertThat(bus.replay("**", ReplayOptions.fromOrigin())).extracting(RecordedSignal::position)
+                .containsExactly(3L, 4L);
+    }
+
+    @Test
     void invalidOptionsAreRejectedWithTheValue() {
         assertThatThrownBy(() -> SubscribeOptions.persistent("bad id")).isInstanceOf(InvalidOptionException.class)
                 .hasMessageContaining("'bad id'");

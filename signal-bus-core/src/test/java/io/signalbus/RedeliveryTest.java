@@ -468,6 +468,11 @@ class RedeliveryTest {
         }
 
         @Override
+        public int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit) {
+            return delegate.deleteBefore(busName, throughPosition, recordedBefore, limit);
+        }
+
+        @Override
         public synchronized void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
             if (failedPositions.stream().anyMatch(p -> p <= checkpoint.position())) {
                 checkpointBeforeDeadLetter = true;

@@ -44,7 +44,7 @@ public final class InMemorySignalStore implements SignalStore {
             }
             var recorded = new ArrayList<RecordedSignal>(signals.size());
             for (Signal signal : signals) {
-                var entry = new RecordedSignal(bus.log.size() + 1L, signal, recordedAt);
+                var entry = new RecordedSignal(bus.head() + 1, signal, recordedAt);
                 bus.log.add(entry);
                 bus.positionsById.put(signal.id(), entry.position());
                 recorded.add(entry);
@@ -65,7 +65,7 @@ public final class InMemorySignalStore implements SignalStore {
         BusData bus = bus(busName);
         bus.lock.readLock().lock();
         try {
-            int from = (int) Math.min(Math.max(afterPosition, 0), bus.log.size());
+            int from = (int) Math.min(Math.max(afterPosition - bus.pruned, 0), bus.log.size());
             int to = (int) Math.min((long) from + limit, bus.log.size());
             return List.copyOf(bus.log.subList(from, to));
         } finally {
@@ -78,7 +78,7 @@ public final class InMemorySignalStore implements SignalStore {
         BusData bus = bus(busName);
         bus.lock.readLock().lock();
         try {
-            return bus.log.size();
+            return bus.head();
         } finally {
             bus.lock.readLock().unlock();
         }
@@ -100,7 +100,7 @@ public final class InMemorySignalStore implements SignalStore {
                     high = mid;
                 }
             }
-            return low;
+            return bus.pruned + low;
         } finally {
             bus.lock.readLock().unlock();
         }
@@ -111,8 +111,8 @@ public final class InMemorySignalStore implements SignalStore {
         BusData bus = bus(busName);
         bus.lock.readLock().lock();
         try {
-            return position >= 1 && position <= bus.log.size()
-                    ? Optional.of(bus.log.get((int) position - 1)) : Optional.empty();
+            return position > bus.pruned && position <= bus.head()
+                    ? Optional.of(bus.log.get((int) (position - 1 - bus.pruned))) : Optional.empty();
         } finally {
             bus.lock.readLock().unlock();
         }
@@ -127,6 +127,26 @@ public final class InMemorySignalStore implements SignalStore {
             return position == null ? OptionalLong.empty() : OptionalLong.of(position);
         } finally {
             bus.lock.readLock().unlock();
+        }
+    }
+
+    @Override
+    public int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit) {
+        BusData bus = bus(busName);
+        bus.lock.writeLock().lock();
+        try {
+            int count = 0;
+            while (count < limit && count < bus.log.size() && bus.log.get(count).position() <= throughPosition
+                    && bus.log.get(count).recordedAt().isBefore(recordedBefore)) {
+                count++;
+            }
+            List<RecordedSignal> removed = bus.log.subList(0, count);
+            removed.forEach(r -> bus.positionsById.remove(r.signal().id()));
+            removed.clear();
+            bus.pruned += count;
+            return count;
+        } finally {
+            bus.lock.writeLock().unlock();
         }
     }
 
@@ -213,6 +233,12 @@ public final class InMemorySignalStore implements SignalStore {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         final ArrayList<RecordedSignal> log = new ArrayList<>();
         final HashMap<String, Long> positionsById = new HashMap<>();
+        /** Positions deleted from the front of the log by retention. */
+        long pruned;
+
+        long head() {
+            return pruned + log.size();
+        }
         final Map<String, SubscriptionData> subscriptions = new TreeMap<>();
     }
 

@@ -51,6 +51,15 @@ public interface SignalStore {
     /** The position of the signal with id {@code signalId} in the bus log. */
     OptionalLong positionOf(String busName, String signalId);
 
+    /**
+     * Retention: deletes up to {@code limit} of the oldest signals of the bus log that are at or below
+     * {@code throughPosition} and recorded before {@code recordedBefore}. The head does not move, and
+     * positions are never reused. Dead letters keep their own copy of the signal.
+     *
+     * @return how many signals were deleted
+     */
+    int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit);
+
     /** The stored persistent subscription, if any. */
     Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId);
 

@@ -262,6 +262,31 @@ public abstract class SignalStoreContractTest {
         assertThat(store.countDeadLetters(bus, "s1")).isZero();
     }
 
+    @Test
+    void deleteBeforeRemovesOldSettledSignalsButKeepsTheHeadAndPositions() {
+        List<RecordedSignal> old = appendMany(3, T0);
+        appendMany(3, T0.plusSeconds(60));
+
+        int deleted = store.deleteBefore(bus, 5, T0.plusSeconds(30), 100);
+
+        assertThat(deleted).isEqualTo(3);
+        assertThat(store.head(bus)).isEqualTo(6);
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::position).containsExactly(4L, 5L, 6L);
+        assertThat(store.signalAt(bus, 2)).isEmpty();
+        assertThat(store.positionOf(bus, old.get(0).signal().id())).isEmpty();
+        assertThat(store.append(bus, List.of(signal("t.e", 7)), T0.plusSeconds(90)).get(0).position()).isEqualTo(7);
+    }
+
+    @Test
+    void deleteBeforeStopsAtThePositionAndTheLimit() {
+        appendMany(6, T0);
+
+        assertThat(store.deleteBefore(bus, 4, T0.plusSeconds(1), 2)).isEqualTo(2);
+        assertThat(store.deleteBefore(bus, 4, T0.plusSeconds(1), 100)).isEqualTo(2);
+        assertThat(store.deleteBefore(bus, 4, T0.plusSeconds(1), 100)).isZero();
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::position).containsExactly(5L, 6L);
+    }
+
     private static DeadLetter deadLetter(String subscriptionId, RecordedSignal recorded, int attempts) {
         return new DeadLetter(subscriptionId, recorded.position(), recorded.signal(), attempts,
                 IllegalStateException.class.getName(), "boom " + recorded.position(), T0.plusSeconds(1));

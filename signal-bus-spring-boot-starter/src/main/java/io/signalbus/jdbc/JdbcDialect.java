@@ -38,11 +38,11 @@ enum JdbcDialect {
                     + " WHERE bus = ? AND subscription_id = ?") {
 
         /**
-         * H2 keeps commits in memory for up to {@code WRITE_DELAY} ms (500 by default, re-applied each
-         * time the database opens) before it writes them to the file, so a killed process loses
-         * signals that {@code publish} had returned. With 0, MVStore writes every commit to the file
-         * before the commit returns (it does not fsync: a process crash loses nothing, a power cut
-         * may). The setting is database-wide and needs an admin user.
+         * H2 keeps commits in memory for up to {@code WRITE_DELAY} ms before it writes them to the
+         * file, so a killed process loses signals that {@code publish} had returned. With 0, MVStore
+         * writes every commit to the file before the commit returns (it does not fsync: a killed
+         * process loses nothing, a power cut may). The setting is database-wide, needs an admin user,
+         * and is reset (to 500 ms, or the URL's value) whenever the database is opened again.
          */
         @Override
         void prepare(JdbcTemplate jdbc) {
@@ -150,7 +150,7 @@ enum JdbcDialect {
         return ofProductName(product);
     }
 
-    static JdbcDialect ofProductName(String productName) {
+    static JdbcDialect ofProductName(@Nullable String productName) {
         return switch (productName == null ? "" : productName.toLowerCase(Locale.ROOT)) {
             case "h2" -> H2;
             case "postgresql" -> POSTGRESQL;

@@ -5,7 +5,6 @@ import io.signalbus.DeadLetter;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
-import io.signalbus.SignalBusException;
 import io.signalbus.SignalStoreException;
 import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
@@ -13,12 +12,10 @@ import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Savepoint;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Collections;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +28,8 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.TransactionException;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -52,14 +47,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * frees its positions.
  *
  * <p><b>Transactions.</b> Inside a Spring-managed transaction that holds a connection of this
- * {@code DataSource} (a {@code DataSourceTransactionManager} or {@code JpaTransactionManager} on it,
- * say), {@link #append} joins it, under a savepoint so that a rejected append (a duplicate id) leaves
- * the caller's transaction usable; {@link #afterCommit} then defers subscriber wake-ups until that
- * transaction commits and drops them on rollback. Holding the head row until the caller commits
- * makes other appends to that bus wait, so keep such transactions short. Outside a transaction,
- * appends from all threads go through one writer thread that commits whatever has queued up in a
- * single transaction (group commit; see {@link GroupCommitWriter}), each caller waiting for its own
- * result. Other writes commit statement by statement, or join the caller's transaction.
+ * {@code DataSource} (a {@code DataSourceTransactionManager} on it, or a {@code JpaTransactionManager}
+ * that exposes its connection), {@link #append} joins it, under a savepoint so that a rejected append
+ * (a duplicate id) leaves the caller's transaction usable; {@link #afterCommit} then defers subscriber
+ * wake-ups until that transaction commits and drops them on rollback. Holding the head row until the
+ * caller commits makes other appends to that bus wait (on H2 at most its {@code LOCK_TIMEOUT}, 2 s by
+ * default, before they fail), so keep such transactions short. Outside a transaction, appends from
+ * all threads go through one writer thread that commits whatever has queued up in a single
+ * transaction (group commit), each caller waiting for its own result; a call that fails in a group
+ * (a duplicate id) is retried alone so that it fails alone. Other writes commit statement by
+ * statement, or join the caller's transaction.
  *
  * <p><b>Why JdbcTemplate and not Spring Data JDBC.</b> The log's hot path needs batched multi-row
  * inserts and a returning update in the caller's transaction, which repositories do not offer.
@@ -73,8 +70,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p><b>H2.</b> On an H2 file database the store sets {@code WRITE_DELAY} to 0 when it starts, so
  * that every commit is written to the file before it returns and a killed process loses nothing
  * that {@code publish} returned (H2's default keeps commits in memory for up to 500 ms). H2 resets
- * the setting whenever the database is reopened; add {@code ;WRITE_DELAY=0} to the URL as well if
- * the database may close while the application runs.
+ * the setting whenever the database is reopened, so the store also keeps one connection to an H2
+ * file database open for its lifetime: the database then stays open and the setting in force.
  *
  * <p>Times are stored to the microsecond (truncated), PostgreSQL's precision; recorded signals
  * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
@@ -84,17 +81,14 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcSignalStore.class);
 
-    private static final int QUEUE_CAPACITY = 4096;
-    private static final int MAX_GROUP_SIGNALS = 1000;
-
-    private final DataSource dataSource;
     private final JdbcTemplate jdbc;
     private final JdbcDialect dialect;
     private final SignalJson codec;
     private final TransactionTemplate transactions;
-    private final LogWriter logWriter;
     private final SubscriptionRepository subscriptions;
-    private final GroupCommitWriter writer;
+    private final LogAppender appender;
+    /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
+    private final @Nullable Connection keepOpen;
 
     /** A store on {@code dataSource} with the default {@link SignalJson} codec. */
     public JdbcSignalStore(DataSource dataSource) {
@@ -109,21 +103,29 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      * @throws SignalStoreException     the database cannot be reached
      */
     public JdbcSignalStore(DataSource dataSource, SignalJson codec) {
-        this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
+        Objects.requireNonNull(dataSource, "dataSource");
         this.codec = Objects.requireNonNull(codec, "codec");
         this.jdbc = new JdbcTemplate(dataSource);
         this.dialect = JdbcDialect.of(dataSource);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.logWriter = new LogWriter(jdbc, dialect);
         this.subscriptions = new SubscriptionRepository(jdbc, dialect, codec);
-        this.writer = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
-                group -> transactions.execute(status -> logWriter.write(group)), this::appendAlone);
+        this.appender = new LogAppender(dataSource, jdbc, transactions, new LogWriter(jdbc, dialect));
         try {
             dialect.prepare(jdbc);
-        } catch (DataAccessException e) {
+            this.keepOpen = dialect == JdbcDialect.H2 ? keepOpenIfFile(dataSource) : null;
+        } catch (DataAccessException | SQLException e) {
             throw new SignalStoreException("could not prepare the " + dialect + " database for the signal-bus store: "
                     + e.getMessage(), e);
         }
+    }
+
+    private static @Nullable Connection keepOpenIfFile(DataSource dataSource) throws SQLException {
+        Connection connection = dataSource.getConnection();
+        if (connection.getMetaData().getURL().contains(":mem:")) {
+            connection.close();
+            return null;
+        }
+        return connection;
     }
 
     // ------------------------------------------------------------------ append
@@ -152,86 +154,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
         }
         var request = new AppendRequest(busName, List.copyOf(signals), envelopes,
                 recordedAt.truncatedTo(ChronoUnit.MICROS));
-        List<RecordedSignal> joined = appendInCallerTransaction(request);
-        return joined != null ? joined : writer.append(request);
-    }
-
-    /** Null when there is no transaction on this DataSource to join. */
-    private @Nullable List<RecordedSignal> appendInCallerTransaction(AppendRequest request) {
-        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
-            return null;
-        }
-        Connection connection = DataSourceUtils.getConnection(dataSource);
-        try {
-            if (connection.getAutoCommit()) {
-                return null; // a transaction of some other resource: this DataSource is not part of it
-            }
-            Savepoint savepoint = connection.setSavepoint();
-            try {
-                List<RecordedSignal> recorded = logWriter.write(List.of(request)).get(0);
-                connection.releaseSavepoint(savepoint);
-                return recorded;
-            } catch (RuntimeException e) {
-                connection.rollback(savepoint);
-                throw appendFailure(request, e);
-            }
-        } catch (SQLException e) {
-            throw new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
-                    + "' in the caller's transaction: " + e.getMessage(), e);
-        } finally {
-            DataSourceUtils.releaseConnection(connection, dataSource);
-        }
-    }
-
-    /** One request in its own transaction, failing with the exception its caller should see. */
-    private List<RecordedSignal> appendAlone(AppendRequest request) {
-        try {
-            return transactions.execute(status -> logWriter.write(List.of(request)).get(0));
-        } catch (RuntimeException e) {
-            throw appendFailure(request, e);
-        }
-    }
-
-    private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {
-        if (failure instanceof SignalBusException signalBusException) {
-            return signalBusException;
-        }
-        if (failure instanceof DuplicateKeyException) {
-            try {
-                InvalidSignalException duplicate = duplicateIdIn(request, failure);
-                if (duplicate != null) {
-                    return duplicate;
-                }
-            } catch (DataAccessException e) {
-                failure.addSuppressed(e);
-            }
-        }
-        return new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
-                + "': " + message(failure), failure);
-    }
-
-    private @Nullable InvalidSignalException duplicateIdIn(AppendRequest request, RuntimeException failure) {
-        List<Signal> signals = request.signals();
-        for (int from = 0; from < signals.size(); from += 100) {
-            List<Signal> chunk = signals.subList(from, Math.min(from + 100, signals.size()));
-            String placeholders = String.join(", ", Collections.nCopies(chunk.size(), "?"));
-            var parameters = new ArrayList<Object>(chunk.size() + 1);
-            parameters.add(request.bus());
-            chunk.forEach(s -> parameters.add(s.id()));
-            Map<String, Long> existing = new HashMap<>();
-            jdbc.query("SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (" + placeholders
-                    + ")", rs -> {
-                        existing.put(rs.getString(1), rs.getLong(2));
-                    }, parameters.toArray());
-            for (Signal signal : chunk) {
-                Long position = existing.get(signal.id());
-                if (position != null) {
-                    return new InvalidSignalException("signal id '" + signal.id() + "' is already in the log of bus '"
-                            + request.bus() + "' at position " + position, failure);
-                }
-            }
-        }
-        return null;
+        return appender.append(request);
     }
 
     /**
@@ -279,6 +202,15 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
                 "SELECT position FROM signal_bus_log WHERE bus = ? AND recorded_at < ?"
                         + " ORDER BY recorded_at DESC, position DESC LIMIT 1",
                 rs -> rs.next() ? rs.getLong(1) : 0L, busName, SubscriptionRepository.timestamp(time)));
+    }
+
+    @Override
+    public int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit) {
+        OffsetDateTime before = SubscriptionRepository.timestamp(recordedBefore);
+        return run(busName, "delete signals at or below " + throughPosition + " recorded before " + recordedBefore,
+                () -> jdbc.update("DELETE FROM signal_bus_log WHERE bus = ? AND position IN (SELECT position FROM"
+                        + " signal_bus_log WHERE bus = ? AND position <= ? AND recorded_at < ? ORDER BY position LIMIT ?)",
+                        busName, busName, throughPosition, before, limit));
     }
 
     @Override
@@ -401,7 +333,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
         }
     }
 
-    private static String message(Throwable failure) {
+    static String message(Throwable failure) {
         Throwable cause = failure;
         while (cause.getCause() != null && cause.getCause() != cause) {
             cause = cause.getCause();
@@ -421,6 +353,13 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      */
     @Override
     public void close() {
-        writer.close();
+        appender.close();
+        if (keepOpen != null) {
+            try {
+                keepOpen.close();
+            } catch (SQLException e) {
+                log.debug("could not close the connection that kept the H2 database open", e);
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
 
@@ -61,9 +62,14 @@ final class SubscriptionRepository {
 
     /** Inserts unless the id exists (another caller may have won a race); returns what is stored. */
     SubscriptionRecord create(SubscriptionRecord record) {
-        jdbc.update(dialect.insertSubscriptionIfAbsent, record.busName(), record.subscriptionId(), record.pattern(),
-                record.checkpoint().position(), timestampParameter(record.checkpoint().time()), record.maxInFlight(),
-                record.maxAttempts(), record.ackTimeout().toMillis(), record.priority(), timestamp(record.createdAt()));
+        try {
+            jdbc.update(dialect.insertSubscriptionIfAbsent, record.busName(), record.subscriptionId(),
+                    record.pattern(), record.checkpoint().position(), timestampParameter(record.checkpoint().time()),
+                    record.maxInFlight(), record.maxAttempts(), record.ackTimeout().toMillis(), record.priority(),
+                    timestamp(record.createdAt()));
+        } catch (DuplicateKeyException raced) {
+            // another caller inserted it between our check and our insert (H2's MERGE can race); it wins
+        }
         return find(record.busName(), record.subscriptionId()).orElseThrow(() -> new IllegalStateException(
                 "subscription '" + record.subscriptionId() + "' was deleted while it was being created"));
     }

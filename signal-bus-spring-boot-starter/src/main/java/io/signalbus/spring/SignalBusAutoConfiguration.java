@@ -8,6 +8,7 @@ import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.jdbc.SignalBusSchema;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
+import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -20,6 +21,7 @@ import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
@@ -98,6 +100,14 @@ public class SignalBusAutoConfiguration {
         log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
                 + " (add a DataSource for a durable log)");
         return new InMemorySignalStore();
+    }
+
+    @Bean
+    @ConditionalOnProperty(name = "signal-bus.retention")
+    @ConditionalOnMissingBean
+    SignalBusRetention signalBusRetention(SignalBuses buses, SignalBusProperties properties) {
+        return new SignalBusRetention(buses, properties.getRetention(), properties.getRetentionInterval(),
+                Clock.systemUTC());
     }
 
     @Bean

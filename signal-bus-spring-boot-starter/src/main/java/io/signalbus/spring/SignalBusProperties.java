@@ -45,6 +45,15 @@ public class SignalBusProperties {
     /** How long shutdown waits for running handlers. */
     private Duration shutdownTimeout = Duration.ofSeconds(10);
 
+    /**
+     * Delete signals older than this once every persistent subscription has settled them; unset keeps
+     * the log forever. Dead letters keep their own copy of the signal.
+     */
+    private @Nullable Duration retention;
+
+    /** How often retention runs. */
+    private Duration retentionInterval = Duration.ofMinutes(10);
+
     private final Retry retry = new Retry();
 
     private final Checkpoint checkpoint = new Checkpoint();
@@ -289,6 +298,22 @@ public class SignalBusProperties {
 
     public void setShutdownTimeout(Duration shutdownTimeout) {
         this.shutdownTimeout = shutdownTimeout;
+    }
+
+    public @Nullable Duration getRetention() {
+        return retention;
+    }
+
+    public void setRetention(@Nullable Duration retention) {
+        this.retention = retention;
+    }
+
+    public Duration getRetentionInterval() {
+        return retentionInterval;
+    }
+
+    public void setRetentionInterval(Duration retentionInterval) {
+        this.retentionInterval = retentionInterval;
     }
 
     public Retry getRetry() {

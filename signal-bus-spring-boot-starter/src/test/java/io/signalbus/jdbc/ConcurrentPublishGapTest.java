@@ -66,7 +66,7 @@ abstract class ConcurrentPublishGapTest {
         subscribe(subscriberBus);
         List<RecordedSignal> published = publishConcurrently(subscriberBus, otherPublisher);
 
-        assertEveryoneDeliveredOnceInOrder(subscriberBus, published);
+        assertEverySignalDeliveredOnceInOrder(subscriberBus, published);
     }
 
     @Test
@@ -79,7 +79,7 @@ abstract class ConcurrentPublishGapTest {
         subscribe(pollingOnly);
         List<RecordedSignal> published = publishConcurrently(publisher, otherPublisher);
 
-        assertEveryoneDeliveredOnceInOrder(pollingOnly, published);
+        assertEverySignalDeliveredOnceInOrder(pollingOnly, published);
     }
 
     private JdbcSignalStore store() {
@@ -136,11 +136,13 @@ abstract class ConcurrentPublishGapTest {
         }
     }
 
-    private void assertEveryoneDeliveredOnceInOrder(SignalBus subscriberBus, List<RecordedSignal> published) {
+    private void assertEverySignalDeliveredOnceInOrder(SignalBus subscriberBus, List<RecordedSignal> published) {
         assertThat(published).extracting(RecordedSignal::position)
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, SIGNALS).boxed().toList());
 
-        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= SIGNALS);
+        // done when everything arrived, or when the subscriber has moved past the head (it skipped some)
+        await().atMost(Duration.ofSeconds(60)).until(() -> received.size() >= SIGNALS
+                || subscriberBus.status().subscriptions().get(0).checkpoint().position() >= SIGNALS);
 
         List<Delivery> deliveries = List.copyOf(received);
         assertThat(deliveries).extracting(Delivery::position)

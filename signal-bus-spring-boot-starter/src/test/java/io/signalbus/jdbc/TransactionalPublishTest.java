@@ -29,14 +29,16 @@ import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** Invariant 3: publish joins a Spring transaction on the same DataSource; subscribers hear of it after commit. */
-class TransactionalPublishTest {
+abstract class TransactionalPublishTest {
 
-    private final DataSource dataSource = TestDatabases.h2();
+    private final DataSource dataSource = dataSource();
     private final TransactionTemplate transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
     private final List<Woken> woken = new CopyOnWriteArrayList<>();
     private final List<Delivery> persistent = new CopyOnWriteArrayList<>();
     private JdbcSignalStore store;
     private SignalBus bus;
+
+    abstract DataSource dataSource();
 
     /** A transient delivery, and whether its signal was visible to other connections when it arrived. */
     private record Woken(String signalId, boolean committed) {

@@ -135,6 +135,28 @@ class SignalBusAutoConfigurationTest {
     }
 
     @Test
+    void retentionIsOffUnlessConfigured() {
+        runner.run(context -> assertThat(context).doesNotHaveBean(SignalBusRetention.class));
+    }
+
+    @Test
+    void retentionDeletesSignalsEverySubscriptionHasSettled() {
+        runner.withPropertyValues("signal-bus.retention=1ms", "signal-bus.retention-interval=1h",
+                "signal-bus.checkpoint.flush-count=1").run(context -> {
+                    SignalBus bus = context.getBean(SignalBus.class);
+                    SignalStore store = context.getBean(SignalStore.class);
+                    bus.subscribe("a.b", SubscribeOptions.persistent("p"), io.signalbus.Delivery::ack);
+                    bus.publish(Signal.of("a.b", "test", null), Signal.of("a.b", "test", null));
+                    org.awaitility.Awaitility.await().until(() ->
+                            store.findSubscription("default", "p").orElseThrow().checkpoint().position() == 2);
+
+                    assertThat(context.getBean(SignalBusRetention.class).pruneNow()).isEqualTo(2);
+                    assertThat(store.read("default", 0, 10)).isEmpty();
+                    assertThat(store.head("default")).isEqualTo(2);
+                });
+    }
+
+    @Test
     void jdbcStoreWithoutADataSourceFailsTheStartupWithAClearMessage() {
         runner.withPropertyValues("signal-bus.store=jdbc").run(context -> {
             assertThat(context).hasFailed();

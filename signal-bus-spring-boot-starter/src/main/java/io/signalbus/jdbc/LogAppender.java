@@ -1,0 +1,145 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import io.signalbus.SignalBusException;
+import io.signalbus.SignalStoreException;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Decides how an append commits: inside the caller's transaction on this DataSource (under a
+ * savepoint, so that a rejected append leaves that transaction usable), or else through group
+ * commit; and turns failures into what the caller should see: {@link InvalidSignalException} naming
+ * a signal id already in the log, or {@link SignalStoreException} naming the bus.
+ */
+final class LogAppender implements AutoCloseable {
+
+    private static final int QUEUE_CAPACITY = 4096;
+    private static final int MAX_GROUP_SIGNALS = 1000;
+
+    private final DataSource dataSource;
+    private final JdbcTemplate jdbc;
+    private final TransactionTemplate transactions;
+    private final LogWriter logWriter;
+    private final GroupCommitWriter groupCommit;
+
+    LogAppender(DataSource dataSource, JdbcTemplate jdbc, TransactionTemplate transactions, LogWriter logWriter) {
+        this.dataSource = dataSource;
+        this.jdbc = jdbc;
+        this.transactions = transactions;
+        this.logWriter = logWriter;
+        this.groupCommit = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
+                group -> transactions.execute(status -> logWriter.write(group)), this::appendAlone);
+    }
+
+    List<RecordedSignal> append(AppendRequest request) {
+        List<RecordedSignal> joined = appendInCallerTransaction(request);
+        return joined != null ? joined : groupCommit.append(request);
+    }
+
+    /** Appends under a savepoint of the caller's transaction; null when it has none on this DataSource. */
+    private @Nullable List<RecordedSignal> appendInCallerTransaction(AppendRequest request) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+            return null;
+        }
+        Connection connection = DataSourceUtils.getConnection(dataSource);
+        try {
+            if (connection.getAutoCommit()) {
+                return null; // a transaction of some other resource: this DataSource is not part of it
+            }
+            Savepoint savepoint = connection.setSavepoint();
+            try {
+                List<RecordedSignal> recorded = logWriter.write(List.of(request)).get(0);
+                connection.releaseSavepoint(savepoint);
+                return recorded;
+            } catch (RuntimeException e) {
+                try {
+                    connection.rollback(savepoint);
+                } catch (SQLException rollbackFailure) {
+                    e.addSuppressed(rollbackFailure);
+                    throw new SignalStoreException("could not undo a failed append to bus '" + request.bus()
+                            + "' in the caller's transaction: " + rollbackFailure.getMessage(), e);
+                }
+                throw appendFailure(request, e);
+            }
+        } catch (SQLException e) {
+            throw new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
+                    + "' in the caller's transaction: " + e.getMessage(), e);
+        } finally {
+            DataSourceUtils.releaseConnection(connection, dataSource);
+        }
+    }
+
+    /** One request in its own transaction, failing with the exception its caller should see. */
+    private List<RecordedSignal> appendAlone(AppendRequest request) {
+        try {
+            return transactions.execute(status -> logWriter.write(List.of(request)).get(0));
+        } catch (RuntimeException e) {
+            throw appendFailure(request, e);
+        }
+    }
+
+    private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {
+        if (failure instanceof SignalBusException signalBusException) {
+            return signalBusException;
+        }
+        if (failure instanceof DuplicateKeyException) {
+            try {
+                InvalidSignalException duplicate = duplicateIdIn(request, failure);
+                if (duplicate != null) {
+                    return duplicate;
+                }
+            } catch (DataAccessException e) {
+                failure.addSuppressed(e);
+            }
+        }
+        return new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
+                + "': " + JdbcSignalStore.message(failure), failure);
+    }
+
+    private @Nullable InvalidSignalException duplicateIdIn(AppendRequest request, RuntimeException failure) {
+        List<Signal> signals = request.signals();
+        for (int from = 0; from < signals.size(); from += 100) {
+            List<Signal> chunk = signals.subList(from, Math.min(from + 100, signals.size()));
+            String placeholders = String.join(", ", Collections.nCopies(chunk.size(), "?"));
+            var parameters = new ArrayList<Object>(chunk.size() + 1);
+            parameters.add(request.bus());
+            chunk.forEach(s -> parameters.add(s.id()));
+            Map<String, Long> existing = new HashMap<>();
+            jdbc.query("SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (" + placeholders
+                    + ")", rs -> {
+                        existing.put(rs.getString(1), rs.getLong(2));
+                    }, parameters.toArray());
+            for (Signal signal : chunk) {
+                Long position = existing.get(signal.id());
+                if (position != null) {
+                    return new InvalidSignalException("signal id '" + signal.id() + "' is already in the log of bus '"
+                            + request.bus() + "' at position " + position, failure);
+                }
+            }
+        }
+        return null;
+    }
+
+    /** Stops group commit; later appends outside a transaction commit alone. */
+    @Override
+    public void close() {
+        groupCommit.close();
+    }
+}

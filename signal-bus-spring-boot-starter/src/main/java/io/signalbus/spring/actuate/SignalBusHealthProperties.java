@@ -1,0 +1,67 @@
+package io.signalbus.spring.actuate;
+
+import java.time.Duration;
+import org.jspecify.annotations.Nullable;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+
+/**
+ * When the {@code signalBus} health contributor reports a persistent subscription as a problem,
+ * under {@code signal-bus.health.*}.
+ */
+@ConfigurationProperties("signal-bus.health")
+public class SignalBusHealthProperties {
+
+    /**
+     * Lag (log positions not yet settled) above which a subscription whose checkpoint does not move
+     * for stall-timeout counts as stalled.
+     */
+    private long maxLag = 10_000;
+
+    /**
+     * How long a subscription may stay above max-lag without checkpoint progress before it counts as
+     * stalled.
+     */
+    private Duration stallTimeout = Duration.ofMinutes(5);
+
+    /**
+     * Dead letters a subscription may hold before it counts as a problem; 0 means any dead letter
+     * does. Unset (the default): dead letters do not change the health status; they are still shown
+     * in the details and in the signalbus.dead_letters gauge.
+     */
+    private @Nullable Long maxDeadLetters;
+
+    public long getMaxLag() {
+        return maxLag;
+    }
+
+    public void setMaxLag(long maxLag) {
+        if (maxLag < 0) {
+            throw new IllegalArgumentException("signal-bus.health.max-lag must be >= 0, was " + maxLag);
+        }
+        this.maxLag = maxLag;
+    }
+
+    public Duration getStallTimeout() {
+        return stallTimeout;
+    }
+
+    public void setStallTimeout(Duration stallTimeout) {
+        if (stallTimeout.isNegative()) {
+            throw new IllegalArgumentException("signal-bus.health.stall-timeout must not be negative, was "
+                    + stallTimeout);
+        }
+        this.stallTimeout = stallTimeout;
+    }
+
+    public @Nullable Long getMaxDeadLetters() {
+        return maxDeadLetters;
+    }
+
+    public void setMaxDeadLetters(@Nullable Long maxDeadLetters) {
+        if (maxDeadLetters != null && maxDeadLetters < 0) {
+            throw new IllegalArgumentException("signal-bus.health.max-dead-letters must be >= 0, was "
+                    + maxDeadLetters);
+        }
+        this.maxDeadLetters = maxDeadLetters;
+    }
+}

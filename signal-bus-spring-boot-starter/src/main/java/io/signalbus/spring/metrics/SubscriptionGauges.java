@@ -1,0 +1,124 @@
+package io.signalbus.spring.metrics;
+
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.signalbus.BusStatus;
+import io.signalbus.SubscriptionStatus;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The {@code signalbus.lag}, {@code signalbus.in_flight} and {@code signalbus.dead_letters} gauges of
+ * every persistent subscription, registered as subscriptions are seen. All gauges of one bus read one
+ * cached {@link BusStatus}, refreshed at most once per {@code maxAge}, so a scrape queries the store
+ * once per bus rather than once per gauge. A refresh also registers subscriptions it finds.
+ */
+final class SubscriptionGauges {
+
+    private static final Logger log = LoggerFactory.getLogger(SubscriptionGauges.class);
+
+    private final MeterRegistry registry;
+    private final Function<String, BusStatus> statusOfBus;
+    private final Clock clock;
+    private final long maxAgeMillis;
+    private final Map<String, CachedStatus> caches = new ConcurrentHashMap<>();
+    private final Set<String> registered = ConcurrentHashMap.newKeySet();
+
+    SubscriptionGauges(MeterRegistry registry, Function<String, BusStatus> statusOfBus, Clock clock, Duration maxAge) {
+        this.registry = registry;
+        this.statusOfBus = statusOfBus;
+        this.clock = clock;
+        this.maxAgeMillis = maxAge.toMillis();
+    }
+
+    /** Registers the gauges of a subscription unless they exist; cheap when they do. */
+    void register(String busName, String subscriptionId) {
+        if (!registered.add(busName + '\u0000' + subscriptionId)) {
+            return;
+        }
+        CachedStatus cache = cache(busName);
+        Tags tags = Tags.of("bus", busName, "subscription", subscriptionId);
+        gauge("signalbus.lag", "Log positions of the bus not yet settled by the subscription (head - checkpoint)",
+                cache, subscriptionId, SubscriptionStatus::lag, tags);
+        gauge("signalbus.in_flight", "Deliveries handed to the subscription's handler and not yet acked",
+                cache, subscriptionId, SubscriptionStatus::inFlight, tags);
+        gauge("signalbus.dead_letters", "Dead letters of the subscription waiting to be redriven or discarded",
+                cache, subscriptionId, SubscriptionStatus::deadLetters, tags);
+    }
+
+    /** Reads the bus's status once and registers the gauges of every persistent subscription in it. */
+    void registerAll(String busName) {
+        cache(busName).current();
+    }
+
+    private CachedStatus cache(String busName) {
+        return caches.computeIfAbsent(busName, CachedStatus::new);
+    }
+
+    private void gauge(String name, String description, CachedStatus cache, String subscriptionId,
+            ToDoubleFunction<SubscriptionStatus> figure, Tags tags) {
+        Gauge.builder(name, cache, c -> c.figure(subscriptionId, figure))
+                .description(description)
+                .tags(tags)
+                .strongReference(true)
+                .register(registry);
+    }
+
+    /** One bus's status and when it was read. */
+    private final class CachedStatus {
+
+        private record Snapshot(long readAtMillis, Map<String, SubscriptionStatus> byId) {
+        }
+
+        private final String busName;
+        private volatile @Nullable Snapshot snapshot;
+
+        CachedStatus(String busName) {
+            this.busName = busName;
+        }
+
+        double figure(String subscriptionId, ToDoubleFunction<SubscriptionStatus> figure) {
+            SubscriptionStatus status = current().byId().get(subscriptionId);
+            return status != null ? figure.applyAsDouble(status) : Double.NaN;
+        }
+
+        Snapshot current() {
+            Snapshot current = snapshot;
+            if (current != null && clock.millis() - current.readAtMillis() < maxAgeMillis) {
+                return current;
+            }
+            synchronized (this) {
+                current = snapshot;
+                long now = clock.millis();
+                if (current != null && now - current.readAtMillis() < maxAgeMillis) {
+                    return current;
+                }
+                try {
+                    current = new Snapshot(now, persistentById(statusOfBus.apply(busName)));
+                } catch (RuntimeException e) {
+                    // keep scraping cheap while the store is down: remember the failure for maxAge too
+                    log.debug("signal-bus gauges could not read the status of bus '{}'", busName, e);
+                    current = new Snapshot(now, Map.of());
+                }
+                snapshot = current;
+            }
+            current.byId().keySet().forEach(id -> register(busName, id));
+            return current;
+        }
+
+        private static Map<String, SubscriptionStatus> persistentById(BusStatus status) {
+            Map<String, SubscriptionStatus> byId = new ConcurrentHashMap<>();
+            status.subscriptions().stream().filter(SubscriptionStatus::persistent).forEach(s -> byId.put(s.id(), s));
+            return byId;
+        }
+    }
+}

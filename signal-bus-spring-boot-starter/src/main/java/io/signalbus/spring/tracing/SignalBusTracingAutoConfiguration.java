@@ -1,0 +1,56 @@
+package io.signalbus.spring.tracing;
+
+import io.micrometer.observation.ObservationRegistry;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.propagation.Propagator;
+import io.signalbus.spring.SignalBusCustomizer;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Observations of signal handling and trace propagation through signals. With an
+ * {@link ObservationRegistry}, every delivery runs in a {@code signalbus.handle} observation; with a
+ * Micrometer Tracing {@link Tracer} and {@link Propagator} too, published signals carry the current
+ * trace in their {@code traceparent} extension and the observation continues that trace. Without
+ * them, nothing is added.
+ */
+@AutoConfiguration(afterName = {
+        "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration",
+        "org.springframework.boot.micrometer.tracing.opentelemetry.autoconfigure.OpenTelemetryTracingAutoConfiguration" })
+@ConditionalOnClass(ObservationRegistry.class)
+@ConditionalOnBooleanProperty(name = "signal-bus.enabled", matchIfMissing = true)
+public class SignalBusTracingAutoConfiguration {
+
+    @Bean
+    @ConditionalOnBean(ObservationRegistry.class)
+    @ConditionalOnMissingBean(ObservingHandlerDecorator.class)
+    ObservingHandlerDecorator observingHandlerDecorator(ObservationRegistry registry) {
+        return new ObservingHandlerDecorator(registry);
+    }
+
+    /** Adds the decorator to every bus. */
+    @Bean
+    @ConditionalOnBean(ObservingHandlerDecorator.class)
+    SignalBusCustomizer observingHandlerDecoratorCustomizer(ObservingHandlerDecorator decorator) {
+        return (busName, builder) -> builder.handlerDecorator(decorator);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(Tracer.class)
+    static class TracePropagationConfiguration {
+
+        @Bean
+        @ConditionalOnBean({ Tracer.class, Propagator.class })
+        @ConditionalOnMissingBean
+        TraceContextPublishInterceptor traceContextPublishInterceptor(Tracer tracer, Propagator propagator) {
+            return new TraceContextPublishInterceptor(tracer, propagator);
+        }
+    }
+}
