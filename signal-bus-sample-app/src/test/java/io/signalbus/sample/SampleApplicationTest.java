@@ -85,6 +85,19 @@ class SampleApplicationTest {
         http.get().uri("/replay?pattern=order.**&since=2000-01-01T00:00:00Z").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.length()").isEqualTo(3);
 
+        // operators: health with per-subscription details, the signalbus endpoint, metrics
+        http.get().uri("/actuator/health").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.components.signalBus.status").isEqualTo("UP");
+        http.get().uri("/actuator/signalbus").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.buses").exists();
+        http.get().uri("/actuator/signalbus/default/order_processor").exchange().expectStatus().isOk()
+                .expectBody().jsonPath("$.lag").isNumber();
+        http.get().uri("/actuator/signalbus/nowhere").exchange().expectStatus().isNotFound();
+        String prometheus = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+                .expectBody(String.class).returnResult().getResponseBody();
+        assertThat(prometheus).contains("signalbus_published_total").contains("signalbus_deliveries_total")
+                .contains("signalbus_lag");
+
         // bad input is a 400 with the reason
         http.get().uri("/replay?pattern=a..b").exchange().expectStatus().isBadRequest()
                 .expectBody().jsonPath("$.detail").value(detail -> assertThat((String) detail).contains("'a..b'"));
