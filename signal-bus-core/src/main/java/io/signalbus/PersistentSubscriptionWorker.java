@@ -337,18 +337,21 @@ final class PersistentSubscriptionWorker {
 
     /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
     boolean ack(String signalId) {
-        PendingSignal pendingSignal;
-        lock.lock();
-        try {
-            pendingSignal = byId.get(signalId);
-        } finally {
-            lock.unlock();
-        }
+        PendingSignal pendingSignal = pending(signalId);
         if (pendingSignal == null) {
             return false;
         }
         ack(pendingSignal);
         return true;
+    }
+
+    private @Nullable PendingSignal pending(String signalId) {
+        lock.lock();
+        try {
+            return byId.get(signalId);
+        } finally {
+            lock.unlock();
+        }
     }
 
     void ack(PendingSignal pendingSignal) {
@@ -378,13 +381,7 @@ final class PersistentSubscriptionWorker {
 
     /** Nacks the current attempt of a signal by id; false when it is not pending here. */
     boolean nack(String signalId, Throwable reason) {
-        PendingSignal pendingSignal;
-        lock.lock();
-        try {
-            pendingSignal = byId.get(signalId);
-        } finally {
-            lock.unlock();
-        }
+        PendingSignal pendingSignal = pending(signalId);
         if (pendingSignal == null) {
             return false;
         }
@@ -615,12 +612,7 @@ final class PersistentSubscriptionWorker {
 
     /** Whether a signal with this id is delivered or queued here and not yet settled. */
     boolean isPending(String signalId) {
-        lock.lock();
-        try {
-            return byId.containsKey(signalId);
-        } finally {
-            lock.unlock();
-        }
+        return pending(signalId) != null;
     }
 
     /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
