@@ -37,6 +37,8 @@ final class DefaultSignalBus implements SignalBus {
     final int checkpointFlushCount;
     final Duration checkpointFlushInterval;
     final int readBatchSize;
+    final String instanceId;
+    final Duration claimLease;
     private final SubscriptionDefaults defaults;
     private final int maxPayloadSize;
     private final Duration shutdownTimeout;
@@ -72,6 +74,8 @@ final class DefaultSignalBus implements SignalBus {
         this.checkpointFlushCount = builder.checkpointFlushCount;
         this.checkpointFlushInterval = builder.checkpointFlushInterval;
         this.readBatchSize = builder.readBatchSize;
+        this.instanceId = builder.instanceId;
+        this.claimLease = builder.claimLease;
         this.shutdownTimeout = builder.shutdownTimeout;
         this.interceptors = List.copyOf(builder.interceptors);
         this.decorators = List.copyOf(builder.decorators);
@@ -409,10 +413,11 @@ final class DefaultSignalBus implements SignalBus {
         var statuses = new ArrayList<SubscriptionStatus>();
         for (SubscriptionRecord record : store.subscriptions(name)) {
             PersistentSubscriptionWorker worker = workers.get(record.subscriptionId());
-            Checkpoint checkpoint = worker != null ? worker.checkpoint() : record.checkpoint();
-            statuses.add(new SubscriptionStatus(record.subscriptionId(), record.pattern(), true,
-                    worker != null ? SubscriptionState.ACTIVE : SubscriptionState.DISCONNECTED, checkpoint, head,
-                    Math.max(0, head - checkpoint.position()), worker != null ? worker.inFlightCount() : 0,
+            Checkpoint checkpoint = worker != null && worker.isClaimed() ? worker.checkpoint() : record.checkpoint();
+            SubscriptionState state = worker == null ? SubscriptionState.DISCONNECTED
+                    : worker.isClaimed() ? SubscriptionState.ACTIVE : SubscriptionState.STANDBY;
+            statuses.add(new SubscriptionStatus(record.subscriptionId(), record.pattern(), true, state, checkpoint, head,
+                    Math.max(0, head - checkpoint.position()), state == SubscriptionState.ACTIVE ? worker.inFlightCount() : 0,
                     store.countDeadLetters(name, record.subscriptionId()), worker != null ? worker.lastError() : null));
         }
         transients.values().stream().sorted(Comparator.comparing(t -> t.id)).forEach(t -> statuses.add(
@@ -433,7 +438,7 @@ final class DefaultSignalBus implements SignalBus {
         requirePersistent(subscriptionId);
         SubscribeOptions.requireRange("limit", limit, 1, ReplayOptions.MAX_LIMIT);
         PersistentSubscriptionWorker worker = workers.get(subscriptionId);
-        if (worker == null) {
+        if (worker == null || !worker.isClaimed()) {
             throw new SubscriptionNotActiveException(name, subscriptionId, "redriving dead letters");
         }
         int count = worker.redrive(store.deadLetters(name, subscriptionId, limit));

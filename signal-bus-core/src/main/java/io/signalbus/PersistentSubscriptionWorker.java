@@ -71,7 +71,7 @@ final class PersistentSubscriptionWorker {
     /** Every position at or below this is pending or settled; with its signal's time. */
     private long cursor;
     private @Nullable Instant cursorTime;
-    private final Map<Long, Integer> priorAttempts;
+    private Map<Long, Integer> priorAttempts = new HashMap<>();
     private int redriving;
     private long deliveries;
     private boolean running = true;
@@ -83,6 +83,13 @@ final class PersistentSubscriptionWorker {
     private Instant lastFlushAt;
     private @Nullable String lastError;
     private final List<Thread> threads = new ArrayList<>();
+
+    // --- the claim: one process at a time serves a subscription ---
+    private final Object claimMonitor = new Object();
+    private volatile boolean claimed;
+    private volatile Instant renewAt = Instant.MIN;
+    private Instant leaseUntil = Instant.MIN;
+    private long nextClaimAttemptNanos;
 
     PersistentSubscriptionWorker(DefaultSignalBus bus, SubscriptionRecord record, int concurrency,
             SignalHandler handler, long sequence) {
@@ -102,10 +109,10 @@ final class PersistentSubscriptionWorker {
         this.fetched = cursor;
         this.flushed = record.checkpoint();
         this.lastFlushAt = bus.clock.instant();
-        this.priorAttempts = new HashMap<>(bus.store.attempts(bus.name(), id, cursor));
     }
 
     void start() {
+        holdClaim(); // at once, so that status() right after subscribe says ACTIVE or STANDBY
         for (int i = 0; i < concurrency; i++) {
             Thread thread = new Thread(this::runLoop,
                     "signal-bus-" + bus.name() + "-" + id + (concurrency > 1 ? "-" + (i + 1) : ""));
@@ -121,6 +128,18 @@ final class PersistentSubscriptionWorker {
     private void runLoop() {
         try {
             while (true) {
+                if (!holdClaim()) {
+                    lock.lock();
+                    try {
+                        if (!running) {
+                            return;
+                        }
+                        awaitChange(bus.clock.instant());
+                    } finally {
+                        lock.unlock();
+                    }
+                    continue;
+                }
                 PendingSignal next = null;
                 long sequence = 0;
                 boolean read = false;
@@ -500,6 +519,108 @@ final class PersistentSubscriptionWorker {
         }
     }
 
+    // ------------------------------------------------------------------ claim
+
+    /**
+     * Claims the subscription, or renews the claim a third into the lease; false while another
+     * process holds it (this worker then stands by and tries again every poll interval).
+     */
+    private boolean holdClaim() {
+        if (claimed && bus.clock.instant().isBefore(renewAt)) {
+            return true;
+        }
+        synchronized (claimMonitor) {
+            Instant now = bus.clock.instant();
+            if (claimed && now.isBefore(renewAt)) {
+                return true;
+            }
+            if (!claimed && System.nanoTime() - nextClaimAttemptNanos < 0) {
+                return false;
+            }
+            boolean held;
+            try {
+                held = bus.store.claim(bus.name(), id, bus.instanceId, now, now.plus(bus.claimLease));
+            } catch (RuntimeException e) {
+                // the store is unreachable: nobody else can claim through it either, so keep serving
+                // until our lease would have run out
+                held = claimed && now.isBefore(leaseUntil);
+                log.warn("subscription '{}' on bus '{}': could not renew the claim ({}); {}", id, bus.name(),
+                        e.getMessage(), held ? "still within the lease" : "standing by", e);
+                if (held) {
+                    renewAt = now.plus(bus.pollInterval);
+                    return true;
+                }
+            }
+            if (held) {
+                if (!claimed) {
+                    resume();
+                }
+                leaseUntil = now.plus(bus.claimLease);
+                renewAt = now.plus(bus.claimLease.dividedBy(3));
+                claimed = true;
+            } else {
+                if (claimed) {
+                    claimed = false;
+                    standBy();
+                }
+                nextClaimAttemptNanos = System.nanoTime() + bus.pollInterval.toNanos();
+            }
+            return held;
+        }
+    }
+
+    /** Just claimed: start from the stored checkpoint, which another process may have moved. */
+    private void resume() {
+        var record = bus.store.findSubscription(bus.name(), id).orElseThrow(
+                () -> new SubscriptionNotFoundException(bus.name(), id));
+        Map<Long, Integer> attempts = bus.store.attempts(bus.name(), id, record.checkpoint().position());
+        lock.lock();
+        try {
+            forgetAll();
+            cursor = record.checkpoint().position();
+            cursorTime = record.checkpoint().time();
+            fetched = cursor;
+            flushed = record.checkpoint();
+            priorAttempts = new HashMap<>(attempts);
+            nextReadNanos = System.nanoTime();
+        } finally {
+            lock.unlock();
+        }
+        log.info("subscription '{}' on bus '{}' is served by this process ({}) from checkpoint {}", id, bus.name(),
+                bus.instanceId, flushed.position());
+    }
+
+    /** Lost the claim: another process serves the subscription now; forget everything in flight. */
+    private void standBy() {
+        lock.lock();
+        try {
+            forgetAll();
+        } finally {
+            lock.unlock();
+        }
+        log.warn("subscription '{}' on bus '{}': another process claimed it; this process ({}) stands by", id,
+                bus.name(), bus.instanceId);
+    }
+
+    /** Under the lock: drop every pending signal; late acks of them become no-ops. */
+    private void forgetAll() {
+        byId.values().forEach(p -> p.state = State.SETTLED);
+        pending.clear();
+        byId.clear();
+        ready.clear();
+        redriveQueue.clear();
+        waiting.clear();
+        inFlight.clear();
+        buffer.clear();
+        redriving = 0;
+        settledSinceFlush = 0;
+    }
+
+    /** Whether this process currently serves the subscription. */
+    boolean isClaimed() {
+        return claimed;
+    }
+
     // ------------------------------------------------------------------ checkpoint
 
     /** The low-water mark: just below the oldest unsettled signal, or the cursor when none is pending. */
@@ -519,17 +640,18 @@ final class PersistentSubscriptionWorker {
         int settled;
         lock.lock();
         try {
-            if (flushing) {
+            if (flushing || !claimed) {
+                return; // only the process that serves the subscription writes its checkpoint
+            }
+            settled = settledSinceFlush;
+            // cheap test first: this runs after every delivery
+            boolean due = force || settled >= bus.checkpointFlushCount
+                    || !bus.clock.instant().isBefore(lastFlushAt.plus(bus.checkpointFlushInterval));
+            if (!due) {
                 return;
             }
             target = checkpoint();
             if (target.position() == flushed.position()) {
-                return;
-            }
-            settled = settledSinceFlush;
-            boolean due = settled >= bus.checkpointFlushCount
-                    || !bus.clock.instant().isBefore(lastFlushAt.plus(bus.checkpointFlushInterval));
-            if (!force && !due) {
                 return;
             }
             flushing = true;
@@ -686,6 +808,17 @@ final class PersistentSubscriptionWorker {
         }
         if (flush) {
             maybeFlush(true);
+        }
+        synchronized (claimMonitor) {
+            if (claimed) {
+                claimed = false;
+                try {
+                    bus.store.release(bus.name(), id, bus.instanceId);
+                } catch (RuntimeException e) {
+                    log.warn("subscription '{}' on bus '{}': could not release the claim; another process can take"
+                            + " it over when the lease ends", id, bus.name(), e);
+                }
+            }
         }
         log.debug("persistent subscription '{}' on bus '{}' stopped at checkpoint {}", id, bus.name(), flushed);
     }

@@ -2,11 +2,13 @@ package io.signalbus;
 
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
+import java.lang.management.ManagementFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
 
@@ -27,6 +29,9 @@ public final class SignalBusBuilder {
     int readBatchSize = 500;
     Duration shutdownTimeout = Duration.ofSeconds(10);
     RandomGenerator random = RandomGenerator.getDefault();
+    String instanceId = ManagementFactory.getRuntimeMXBean().getName() + "#"
+            + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
+    Duration claimLease = Duration.ofSeconds(30);
     final List<SignalBusListener> listeners = new ArrayList<>();
     final List<PublishInterceptor> interceptors = new ArrayList<>();
     final List<HandlerDecorator> decorators = new ArrayList<>();
@@ -99,6 +104,28 @@ public final class SignalBusBuilder {
     public SignalBusBuilder shutdownTimeout(Duration shutdownTimeout) {
         SubscribeOptions.requirePositive("shutdownTimeout", shutdownTimeout);
         this.shutdownTimeout = shutdownTimeout;
+        return this;
+    }
+
+    /**
+     * The name this process claims persistent subscriptions under (default {@code pid@host#random}).
+     * One process at a time serves a subscription; the others stand by.
+     */
+    public SignalBusBuilder instanceId(String instanceId) {
+        if (instanceId == null || instanceId.isBlank() || instanceId.length() > 200) {
+            throw new InvalidOptionException("instance id must be 1 to 200 characters, was '" + instanceId + "'");
+        }
+        this.instanceId = instanceId;
+        return this;
+    }
+
+    /**
+     * How long a claim on a persistent subscription lasts without renewal (default 30 s): after a
+     * crash, a standby process takes over within this time. Renewed a third into the lease.
+     */
+    public SignalBusBuilder claimLease(Duration claimLease) {
+        SubscribeOptions.requirePositive("claimLease", claimLease);
+        this.claimLease = claimLease;
         return this;
     }
 

@@ -468,6 +468,16 @@ class RedeliveryTest {
         }
 
         @Override
+        public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
+            return delegate.claim(busName, subscriptionId, owner, now, leaseUntil);
+        }
+
+        @Override
+        public void release(String busName, String subscriptionId, String owner) {
+            delegate.release(busName, subscriptionId, owner);
+        }
+
+        @Override
         public int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit) {
             return delegate.deleteBefore(busName, throughPosition, recordedBefore, limit);
         }

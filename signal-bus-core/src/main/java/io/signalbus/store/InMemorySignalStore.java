@@ -176,6 +176,27 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
+    public synchronized boolean claim(String busName, String subscriptionId, String owner, Instant now,
+            Instant leaseUntil) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        if (data == null || (data.owner != null && !data.owner.equals(owner) && data.leaseUntil.isAfter(now))) {
+            return false;
+        }
+        data.owner = owner;
+        data.leaseUntil = leaseUntil;
+        return true;
+    }
+
+    @Override
+    public synchronized void release(String busName, String subscriptionId, String owner) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        if (data != null && owner.equals(data.owner)) {
+            data.owner = null;
+            data.leaseUntil = null;
+        }
+    }
+
+    @Override
     public synchronized boolean deleteSubscription(String busName, String subscriptionId) {
         return bus(busName).subscriptions.remove(subscriptionId) != null;
     }
@@ -246,6 +267,8 @@ public final class InMemorySignalStore implements SignalStore {
         SubscriptionRecord record;
         final TreeMap<Long, Integer> attempts = new TreeMap<>();
         final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
+        @Nullable String owner;
+        @Nullable Instant leaseUntil;
 
         SubscriptionData(SubscriptionRecord record) {
             this.record = record;

@@ -75,6 +75,17 @@ public interface SignalStore {
     /** Replaces the settings (not the checkpoint) of an existing subscription. */
     void updateSettings(SubscriptionRecord record);
 
+    /**
+     * Claims a subscription for {@code owner} until {@code leaseUntil}, so that one process at a time
+     * serves it: succeeds when nobody holds it, {@code owner} already does (a renewal), or the
+     * holder's lease ended at or before {@code now}. False when another owner holds a valid lease or
+     * the subscription does not exist.
+     */
+    boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil);
+
+    /** Gives up {@code owner}'s claim; a no-op when someone else holds it. */
+    void release(String busName, String subscriptionId, String owner);
+
     /** Deletes a subscription with its retry state and dead letters; false if it did not exist. */
     boolean deleteSubscription(String busName, String subscriptionId);
 

@@ -263,6 +263,37 @@ public abstract class SignalStoreContractTest {
     }
 
     @Test
+    void aFreeSubscriptionCanBeClaimedAndItsOwnerRenewsTheClaim() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+
+        assertThat(store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30))).isTrue();
+        assertThat(store.claim(bus, "s1", "node-a", T0.plusSeconds(10), T0.plusSeconds(40))).isTrue();
+        assertThat(store.claim(bus, "missing", "node-a", T0, T0.plusSeconds(30))).isFalse();
+    }
+
+    @Test
+    void anotherOwnerCannotClaimUntilTheLeaseEnds() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30));
+
+        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(29), T0.plusSeconds(59))).isFalse();
+        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(30), T0.plusSeconds(60))).isTrue();
+        assertThat(store.claim(bus, "s1", "node-a", T0.plusSeconds(31), T0.plusSeconds(61))).isFalse();
+    }
+
+    @Test
+    void onlyTheOwnerCanReleaseAClaim() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30));
+
+        store.release(bus, "s1", "node-b");
+        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(1), T0.plusSeconds(31))).isFalse();
+
+        store.release(bus, "s1", "node-a");
+        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(1), T0.plusSeconds(31))).isTrue();
+    }
+
+    @Test
     void deleteBeforeRemovesOldSettledSignalsButKeepsTheHeadAndPositions() {
         List<RecordedSignal> old = appendMany(3, T0);
         appendMany(3, T0.plusSeconds(60));

@@ -260,6 +260,22 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     }
 
     @Override
+    public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
+        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(
+                "UPDATE signal_bus_subscription SET owner = ?, lease_until = ? WHERE bus = ? AND subscription_id = ?"
+                        + " AND (owner IS NULL OR owner = ? OR lease_until <= ?)",
+                owner, SubscriptionRepository.timestamp(leaseUntil), busName, subscriptionId, owner,
+                SubscriptionRepository.timestamp(now)) == 1);
+    }
+
+    @Override
+    public void release(String busName, String subscriptionId, String owner) {
+        run(busName, "release subscription " + subscriptionId, () -> jdbc.update(
+                "UPDATE signal_bus_subscription SET owner = NULL, lease_until = NULL"
+                        + " WHERE bus = ? AND subscription_id = ? AND owner = ?", busName, subscriptionId, owner));
+    }
+
+    @Override
     public boolean deleteSubscription(String busName, String subscriptionId) {
         return run(busName, "delete subscription " + subscriptionId,
                 () -> subscriptions.delete(busName, subscriptionId));

@@ -54,6 +54,15 @@ public class SignalBusProperties {
     /** How often retention runs. */
     private Duration retentionInterval = Duration.ofMinutes(10);
 
+    /**
+     * How long this process's claim on a persistent subscription lasts without renewal. One process
+     * at a time serves a subscription; after a crash another takes over within this time.
+     */
+    private Duration claimLease = Duration.ofSeconds(30);
+
+    /** The name this process claims subscriptions under; unset takes {@code pid@host#random}. */
+    private @Nullable String instanceId;
+
     private final Retry retry = new Retry();
 
     private final Checkpoint checkpoint = new Checkpoint();
@@ -71,6 +80,7 @@ public class SignalBusProperties {
                 .pollInterval(pollInterval)
                 .readBatchSize(readBatchSize)
                 .shutdownTimeout(shutdownTimeout)
+                .claimLease(claimLease)
                 .checkpointFlush(checkpoint.flushCount, checkpoint.flushInterval)
                 .defaults(new SubscriptionDefaults(
                         overrides != null && overrides.maxInFlight != null ? overrides.maxInFlight : maxInFlight,
@@ -78,6 +88,9 @@ public class SignalBusProperties {
                         overrides != null && overrides.ackTimeout != null ? overrides.ackTimeout : ackTimeout,
                         StartFrom.parse(startFrom),
                         new RetryPolicy(retry.initialBackoff, retry.maxBackoff, retry.multiplier, retry.jitter)));
+        if (instanceId != null) {
+            builder.instanceId(instanceId);
+        }
     }
 
     /** Store choices. */
@@ -314,6 +327,22 @@ public class SignalBusProperties {
 
     public void setRetentionInterval(Duration retentionInterval) {
         this.retentionInterval = retentionInterval;
+    }
+
+    public Duration getClaimLease() {
+        return claimLease;
+    }
+
+    public void setClaimLease(Duration claimLease) {
+        this.claimLease = claimLease;
+    }
+
+    public @Nullable String getInstanceId() {
+        return instanceId;
+    }
+
+    public void setInstanceId(@Nullable String instanceId) {
+        this.instanceId = instanceId;
     }
 
     public Retry getRetry() {

@@ -39,6 +39,9 @@ CREATE TABLE signal_bus_subscription (
     ack_timeout_ms      BIGINT                   NOT NULL,
     priority            INTEGER                  NOT NULL,
     created_at          TIMESTAMP WITH TIME ZONE NOT NULL,
+    -- the process that serves the subscription, until its lease runs out (one process at a time)
+    owner               VARCHAR(200) COLLATE "C",
+    lease_until         TIMESTAMP WITH TIME ZONE,
     CONSTRAINT signal_bus_subscription_pk PRIMARY KEY (bus, subscription_id)
 );
 

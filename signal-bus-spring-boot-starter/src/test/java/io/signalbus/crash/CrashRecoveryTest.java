@@ -381,7 +381,9 @@ abstract class CrashRecoveryTest {
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 CrashTestApplication.class.getName(), "--spring.main.banner-mode=off",
                 "--spring.datasource.url=" + jdbcUrl(), "--crash.run=" + run, "--crash.publish=" + publish,
-                "--crash.published-file=" + publishedFile));
+                "--crash.published-file=" + publishedFile,
+                // a killed child keeps its claim on the subscription until the lease ends: keep it short
+                "--signal-bus.claim-lease=2s"));
         command.addAll(dataSourceArguments());
         Path logFile = workDirectory.resolve("run-" + run + ".log");
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
