@@ -37,7 +37,7 @@ public final class InMemorySignalStore implements SignalStore {
         try {
             var batchIds = signals.size() > 1 ? new HashSet<String>() : null;
             for (Signal signal : signals) {
-                Long existing = bus.positionsById.get(signal.id());
+                Long existing = bus.positionsById.positionOf(signal.id());
                 if (existing != null || (batchIds != null && !batchIds.add(signal.id()))) {
                     throw duplicateId(busName, signal.id(), existing);
                 }
@@ -46,7 +46,7 @@ public final class InMemorySignalStore implements SignalStore {
             for (Signal signal : signals) {
                 var entry = new RecordedSignal(bus.head() + 1, signal, recordedAt);
                 bus.log.add(entry);
-                bus.positionsById.put(signal.id(), entry.position());
+                bus.positionsById.add(signal.id(), entry.position());
                 recorded.add(entry);
             }
             return recorded;
@@ -123,7 +123,7 @@ public final class InMemorySignalStore implements SignalStore {
         BusData bus = bus(busName);
         bus.lock.readLock().lock();
         try {
-            Long position = bus.positionsById.get(signalId);
+            Long position = bus.positionsById.positionOf(signalId);
             return position == null ? OptionalLong.empty() : OptionalLong.of(position);
         } finally {
             bus.lock.readLock().unlock();
@@ -141,7 +141,7 @@ public final class InMemorySignalStore implements SignalStore {
                 count++;
             }
             List<RecordedSignal> removed = bus.log.subList(0, count);
-            removed.forEach(r -> bus.positionsById.remove(r.signal().id()));
+            removed.forEach(r -> bus.positionsById.removeOldest(r.signal().id(), r.position()));
             removed.clear();
             bus.pruned += count;
             return count;
@@ -253,7 +253,7 @@ public final class InMemorySignalStore implements SignalStore {
     private static final class BusData {
         final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
         final ArrayList<RecordedSignal> log = new ArrayList<>();
-        final HashMap<String, Long> positionsById = new HashMap<>();
+        final SignalIdIndex positionsById = new SignalIdIndex();
         /** Positions deleted from the front of the log by retention. */
         long pruned;
 
