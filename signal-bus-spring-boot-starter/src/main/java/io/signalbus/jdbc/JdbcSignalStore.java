@@ -184,9 +184,10 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
 
     @Override
     public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+        // ORDER BY the whole primary key: with only `position`, H2 sorts the rest of the log for every page
         return run(busName, "read the log after position " + afterPosition, () -> jdbc.query(
                 "SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?"
-                        + " ORDER BY position LIMIT ?", (rs, row) -> recorded(rs), busName, afterPosition, limit));
+                        + " ORDER BY bus, position LIMIT ?", (rs, row) -> recorded(rs), busName, afterPosition, limit));
     }
 
     @Override
@@ -209,7 +210,8 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
         OffsetDateTime before = SubscriptionRepository.timestamp(recordedBefore);
         return run(busName, "delete signals at or below " + throughPosition + " recorded before " + recordedBefore,
                 () -> jdbc.update("DELETE FROM signal_bus_log WHERE bus = ? AND position IN (SELECT position FROM"
-                        + " signal_bus_log WHERE bus = ? AND position <= ? AND recorded_at < ? ORDER BY position LIMIT ?)",
+                        + " signal_bus_log WHERE bus = ? AND position <= ? AND recorded_at < ?"
+                        + " ORDER BY bus, position LIMIT ?)",
                         busName, busName, throughPosition, before, limit));
     }
 
