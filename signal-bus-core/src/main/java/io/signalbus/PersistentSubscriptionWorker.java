@@ -34,6 +34,8 @@ import org.slf4j.LoggerFactory;
 final class PersistentSubscriptionWorker {
 
     private static final Logger log = LoggerFactory.getLogger(PersistentSubscriptionWorker.class);
+    private static final int MAX_EARLY = 64;
+    private static final long EARLY_GRACE_NANOS = 2_000_000;
 
     final String id;
     final SignalPattern pattern;
@@ -65,6 +67,14 @@ final class PersistentSubscriptionWorker {
     private final LinkedHashSet<PendingSignal> inFlight = new LinkedHashSet<>();
     /** Signals read or handed off, above {@link #cursor}, not yet looked at. */
     private final ArrayDeque<RecordedSignal> buffer = new ArrayDeque<>();
+    /**
+     * Hand-offs that arrived before a lower one (publishers dispatch after their own commits, so
+     * concurrent publishes arrive out of order), by first position, held until the gap fills.
+     */
+    private final TreeMap<Long, List<RecordedSignal>> early = new TreeMap<>();
+    private int earlySignals;
+    /** Counts hand-offs that asked for a read, so a read in progress does not postpone them. */
+    private long readHints;
     private final int bufferLimit;
     /** Every committed position at or below this is in the buffer or was looked at. */
     private long fetched;
@@ -256,6 +266,10 @@ final class PersistentSubscriptionWorker {
 
     private void awaitChange(Instant now) {
         long waitNanos = bus.pollInterval.toNanos();
+        if (claimed && !reading && buffer.isEmpty() && hasRoom()) {
+            // a read is due soon (a held hand-off waits for a lower one): wake up for it
+            waitNanos = Math.min(waitNanos, Math.max(1, nextReadNanos - System.nanoTime()));
+        }
         PendingSignal due = waiting.peek();
         if (due != null) {
             waitNanos = Math.min(waitNanos, Math.max(1, Duration.between(now, due.retryAt).toNanos()));
@@ -274,9 +288,11 @@ final class PersistentSubscriptionWorker {
 
     private void readFromStore() {
         long after;
+        long hints;
         lock.lock();
         try {
             after = fetched;
+            hints = readHints;
         } finally {
             lock.unlock();
         }
@@ -298,7 +314,8 @@ final class PersistentSubscriptionWorker {
                     fetched = recorded.position();
                 }
             }
-            if (failed || batch.size() < bus.readBatchSize) {
+            takeEarly();
+            if (failed || (batch.size() < bus.readBatchSize && hints == readHints)) {
                 // caught up: wait for a hand-off or the next poll rather than asking the store again at once
                 nextReadNanos = System.nanoTime() + bus.pollInterval.toNanos();
             }
@@ -316,19 +333,46 @@ final class PersistentSubscriptionWorker {
         try {
             RecordedSignal first = committed.get(0);
             RecordedSignal last = committed.get(committed.size() - 1);
-            if (first.position() == fetched + 1 && buffer.size() + committed.size() <= bufferLimit) {
+            if (last.position() <= fetched) {
+                return;
+            }
+            boolean room = buffer.size() + earlySignals + committed.size() <= bufferLimit;
+            if (first.position() == fetched + 1 && room) {
                 buffer.addAll(committed);
                 fetched = last.position();
-            } else if (last.position() > fetched) {
-                nextReadNanos = System.nanoTime();
+                takeEarly();
+            } else if (first.position() > fetched + 1 && room && early.size() < MAX_EARLY) {
+                early.put(first.position(), committed);
+                earlySignals += committed.size();
+                // the lower hand-off is usually microseconds behind; if it does not come, read the store
+                long readAt = System.nanoTime() + EARLY_GRACE_NANOS;
+                if (nextReadNanos - readAt > 0) {
+                    nextReadNanos = readAt;
+                }
             } else {
-                return;
+                nextReadNanos = System.nanoTime();
+                readHints++;
             }
             if (matches) {
                 changed.signal();
             }
         } finally {
             lock.unlock();
+        }
+    }
+
+    /** Under the lock: moves held hand-offs that now follow on from {@link #fetched} into the buffer. */
+    private void takeEarly() {
+        Map.Entry<Long, List<RecordedSignal>> entry;
+        while ((entry = early.firstEntry()) != null && entry.getKey() <= fetched + 1) {
+            early.pollFirstEntry();
+            earlySignals -= entry.getValue().size();
+            for (RecordedSignal recorded : entry.getValue()) {
+                if (recorded.position() > fetched) {
+                    buffer.add(recorded);
+                    fetched = recorded.position();
+                }
+            }
         }
     }
 
@@ -612,6 +656,8 @@ final class PersistentSubscriptionWorker {
         waiting.clear();
         inFlight.clear();
         buffer.clear();
+        early.clear();
+        earlySignals = 0;
         redriving = 0;
         settledSinceFlush = 0;
     }

@@ -1,7 +1,10 @@
 package io.signalbus.benchmarks;
 
 import io.signalbus.router.PatternTrie;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -35,6 +38,8 @@ public class RouterBenchmark {
     public int patterns;
 
     private final PatternTrie<String> trie = new PatternTrie<>();
+    /** The literal patterns only, keyed by type: what an exact-match router would cost. */
+    private final Map<String, List<String>> literals = new HashMap<>();
     private String registeredType = "";
 
     @Setup
@@ -52,6 +57,9 @@ public class RouterBenchmark {
                 default -> "domain" + domain + ".entity" + entity + "." + verb;
             };
             trie.add(pattern, i % 3 - 1, "subscriber-" + i);
+            if (!pattern.contains("*")) {
+                literals.computeIfAbsent(pattern, p -> new ArrayList<>()).add("subscriber-" + i);
+            }
         }
         int middle = patterns / 2;
         registeredType = "domain" + middle % 50 + ".entity" + (middle / 50) % 200 + "." + VERBS[middle % VERBS.length];
@@ -64,6 +72,15 @@ public class RouterBenchmark {
     @Benchmark
     public List<String> matchRegisteredType() {
         return trie.match(registeredType);
+    }
+
+    /**
+     * Baseline: a {@code HashMap} lookup of the same type among the literal patterns, the floor for
+     * any router (it cannot match wildcards).
+     */
+    @Benchmark
+    public List<String> baselineHashMapLookup() {
+        return literals.get(registeredType);
     }
 
     /** A type no domain knows: only the global patterns match. */

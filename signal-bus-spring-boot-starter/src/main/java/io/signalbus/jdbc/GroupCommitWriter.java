@@ -114,9 +114,12 @@ final class GroupCommitWriter implements AutoCloseable {
                 signals = drainInto(group, signals);
             }
             long started = System.nanoTime();
-            write(group);
+            int queuedMeanwhile = write(group);
             lastWriteNanos = System.nanoTime() - started;
-            expected = group.size() + queue.size();
+            // the group's callers come back, joined by those that queued during the write; counting the
+            // queue after completing the group would count the quick returners twice and make every
+            // group wait out the linger for callers that never come
+            expected = group.size() + queuedMeanwhile;
         }
     }
 
@@ -143,30 +146,41 @@ final class GroupCommitWriter implements AutoCloseable {
         }
     }
 
-    private void write(List<AppendRequest> group) {
+    /** Writes and completes the group; returns how many requests queued while it was written. */
+    private int write(List<AppendRequest> group) {
         if (group.size() == 1) {
-            complete(group.get(0));
-            return;
+            return writeAlone(group.get(0));
         }
         List<List<RecordedSignal>> results;
         try {
             results = writeGroup.apply(group);
         } catch (RuntimeException | Error e) {
             log.debug("a group of {} appends failed; writing them one by one", group.size(), e);
-            group.forEach(this::complete);
-            return;
+            int queued = 0;
+            for (AppendRequest request : group) {
+                queued = writeAlone(request);
+            }
+            return queued;
         }
+        int queued = queue.size();
         for (int i = 0; i < group.size(); i++) {
             group.get(i).result().complete(results.get(i));
         }
+        return queued;
     }
 
-    private void complete(AppendRequest request) {
+    private int writeAlone(AppendRequest request) {
+        List<RecordedSignal> result;
         try {
-            request.result().complete(writeAlone.apply(request));
+            result = writeAlone.apply(request);
         } catch (RuntimeException | Error e) {
+            int queued = queue.size();
             request.result().completeExceptionally(e);
+            return queued;
         }
+        int queued = queue.size();
+        request.result().complete(result);
+        return queued;
     }
 
     /** Lets the writer finish what is queued, stops it, and writes anything queued meanwhile alone. */
@@ -197,7 +211,7 @@ final class GroupCommitWriter implements AutoCloseable {
         AppendRequest left;
         while ((left = queue.poll()) != null) {
             if (left != STOP) {
-                complete(left);
+                writeAlone(left);
             }
         }
     }

@@ -23,13 +23,14 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * before every lower one is committed. A rollback undoes the increment, so no position is lost.
  *
  * <p>Rows go in multi-row INSERTs of {@link #CHUNKS} sizes: full chunks of the largest size, then the
- * rest by its binary digits, so a group takes few round trips and each connection prepares at most
+ * rest greedily by the other sizes, so a group takes few round trips and each connection prepares at most
  * a handful of distinct statements. Where the dialect can move the head and insert in one statement,
  * each chunk does both at once, saving a round trip while the head row is locked.
  */
 final class LogWriter {
 
-    private static final int[] CHUNKS = {128, 64, 32, 16, 8, 4, 2, 1};
+    // 100, the guide's batch size, gets a statement of its own: one round trip instead of 64 + 32 + 4
+    private static final int[] CHUNKS = {128, 100, 64, 32, 16, 8, 4, 2, 1};
 
     private final JdbcTemplate jdbc;
     private final JdbcDialect dialect;
