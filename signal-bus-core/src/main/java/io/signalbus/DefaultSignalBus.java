@@ -54,6 +54,8 @@ final class DefaultSignalBus implements SignalBus {
     /** Workers in priority order, then subscription order: the order in which they are handed signals. */
     private volatile List<PersistentSubscriptionWorker> workerOrder = List.of();
     private final AtomicLong transientIds = new AtomicLong();
+    /** The concurrency each persistent subscription was last subscribed with here, for reconnects. */
+    private final Map<String, Integer> concurrencies = new ConcurrentHashMap<>();
     /** Orders workers of equal priority by when they were started. */
     private final AtomicLong workerSequence = new AtomicLong();
     private final Object subscriptionLock = new Object();
@@ -200,6 +202,7 @@ final class DefaultSignalBus implements SignalBus {
                 active.reconnect(decorate(id, handler));
                 return id;
             }
+            concurrencies.put(id, options.concurrency());
             startWorker(stored, options.concurrency(), decorate(id, handler));
             return id;
         }
@@ -299,7 +302,7 @@ final class DefaultSignalBus implements SignalBus {
             }
             SubscriptionRecord record = store.findSubscription(name, subscriptionId)
                     .orElseThrow(() -> new SubscriptionNotFoundException(name, subscriptionId));
-            startWorker(record, 1, decorate(subscriptionId, handler));
+            startWorker(record, concurrencies.getOrDefault(subscriptionId, 1), decorate(subscriptionId, handler));
             return record.checkpoint();
         }
     }

@@ -81,6 +81,8 @@ public interface SignalBus extends AutoCloseable {
     /**
      * Attaches {@code handler} to an existing persistent subscription, returns its checkpoint, and
      * redelivers everything after the checkpoint that is not acked, as normal trackable deliveries.
+     * It keeps the settings stored with the subscription, and the concurrency it was last subscribed
+     * with in this process (1 if none).
      *
      * @throws SubscriptionNotFoundException no persistent subscription with this id exists
      */

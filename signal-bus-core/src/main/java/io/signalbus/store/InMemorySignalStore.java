@@ -16,6 +16,7 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.Function;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -60,35 +61,34 @@ public final class InMemorySignalStore implements SignalStore {
                 + "'" + (position != null ? " at position " + position : " (twice in one publish)"));
     }
 
-    @Override
-    public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+    /** Runs {@code query} on the bus's log under its read lock. */
+    private <T> T reading(String busName, Function<BusData, T> query) {
         BusData bus = bus(busName);
         bus.lock.readLock().lock();
         try {
-            int from = (int) Math.min(Math.max(afterPosition - bus.pruned, 0), bus.log.size());
-            int to = (int) Math.min((long) from + limit, bus.log.size());
-            return List.copyOf(bus.log.subList(from, to));
+            return query.apply(bus);
         } finally {
             bus.lock.readLock().unlock();
         }
+    }
+
+    @Override
+    public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+        return reading(busName, bus -> {
+            int from = (int) Math.min(Math.max(afterPosition - bus.pruned, 0), bus.log.size());
+            int to = (int) Math.min((long) from + limit, bus.log.size());
+            return List.copyOf(bus.log.subList(from, to));
+        });
     }
 
     @Override
     public long head(String busName) {
-        BusData bus = bus(busName);
-        bus.lock.readLock().lock();
-        try {
-            return bus.head();
-        } finally {
-            bus.lock.readLock().unlock();
-        }
+        return reading(busName, BusData::head);
     }
 
     @Override
     public long positionBefore(String busName, Instant time) {
-        BusData bus = bus(busName);
-        bus.lock.readLock().lock();
-        try {
+        return reading(busName, bus -> {
             // recordedAt never decreases along the log (the bus clamps it), so binary search holds
             int low = 0;
             int high = bus.log.size();
@@ -101,33 +101,21 @@ public final class InMemorySignalStore implements SignalStore {
                 }
             }
             return bus.pruned + low;
-        } finally {
-            bus.lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
     public Optional<RecordedSignal> signalAt(String busName, long position) {
-        BusData bus = bus(busName);
-        bus.lock.readLock().lock();
-        try {
-            return position > bus.pruned && position <= bus.head()
-                    ? Optional.of(bus.log.get((int) (position - 1 - bus.pruned))) : Optional.empty();
-        } finally {
-            bus.lock.readLock().unlock();
-        }
+        return reading(busName, bus -> position > bus.pruned && position <= bus.head()
+                ? Optional.of(bus.log.get((int) (position - 1 - bus.pruned))) : Optional.empty());
     }
 
     @Override
     public OptionalLong positionOf(String busName, String signalId) {
-        BusData bus = bus(busName);
-        bus.lock.readLock().lock();
-        try {
+        return reading(busName, bus -> {
             Long position = bus.positionsById.positionOf(signalId);
             return position == null ? OptionalLong.empty() : OptionalLong.of(position);
-        } finally {
-            bus.lock.readLock().unlock();
-        }
+        });
     }
 
     @Override
