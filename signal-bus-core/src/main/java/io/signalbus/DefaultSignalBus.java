@@ -276,6 +276,7 @@ final class DefaultSignalBus implements SignalBus {
                 throw new SubscriptionNotFoundException(name, subscriptionId);
             }
             if (deletePersistence) {
+                concurrencies.remove(subscriptionId);
                 store.deleteSubscription(name, subscriptionId);
                 log.info("subscription '{}' on bus '{}' deleted with its checkpoint and dead letters", subscriptionId,
                         name);

@@ -380,6 +380,7 @@ abstract class CrashRecoveryTest {
         var command = new ArrayList<>(List.of(java.toString(), "-Xmx256m", "-XX:TieredStopAtLevel=1",
                 "-XX:+UseSerialGC", "-cp", System.getProperty("java.class.path"),
                 CrashTestApplication.class.getName(), "--spring.main.banner-mode=off",
+                "--spring.main.web-application-type=none",
                 "--spring.datasource.url=" + jdbcUrl(), "--crash.run=" + run, "--crash.publish=" + publish,
                 "--crash.published-file=" + publishedFile,
                 // a killed child keeps its claim on the subscription until the lease ends: keep it short
