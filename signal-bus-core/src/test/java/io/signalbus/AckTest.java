@@ -6,34 +6,17 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.signalbus.store.InMemorySignalStore;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
-import io.signalbus.testing.TestBuses;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Acknowledgement by id and by batch, and invariant 11 for ack and nack: bad input fails and changes nothing. */
-class AckTest {
+class AckTest extends InMemoryBusTest {
 
     private static final Duration NOTHING_HAPPENS = Duration.ofMillis(100);
-
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final InMemorySignalStore store = new InMemorySignalStore();
-    private final SignalBus bus = TestBuses.builder(store, clock).build();
-
-    @AfterEach
-    void close() {
-        bus.close();
-    }
-
-    private SubscriptionStatus status(String id) {
-        return bus.status().subscriptions().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
-    }
 
     private List<Signal> publish(int count, String type) {
         return bus.publish(IntStream.rangeClosed(1, count).mapToObj(i -> signal(type, i)).toList()).stream()

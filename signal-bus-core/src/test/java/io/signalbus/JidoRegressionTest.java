@@ -6,8 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatCode;
 
 import io.signalbus.router.SignalPattern;
-import io.signalbus.store.InMemorySignalStore;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
 import io.signalbus.testing.TestBuses;
 import java.time.Duration;
@@ -18,24 +16,10 @@ import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** One test per item of DESIGN.md "What Jido.Signal gets wrong", stating the right behaviour. */
-class JidoRegressionTest {
-
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final InMemorySignalStore store = new InMemorySignalStore();
-    private SignalBus bus = TestBuses.builder(store, clock).build();
-
-    @AfterEach
-    void close() {
-        bus.close();
-    }
-
-    private SubscriptionStatus status(String id) {
-        return bus.status().subscriptions().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
-    }
+class JidoRegressionTest extends InMemoryBusTest {
 
     private Checkpoint storedCheckpoint(String id) {
         return store.findSubscription("default", id).orElseThrow().checkpoint();

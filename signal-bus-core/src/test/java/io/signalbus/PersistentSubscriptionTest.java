@@ -5,9 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
-import io.signalbus.store.InMemorySignalStore;
-import io.signalbus.store.SignalStore;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
 import io.signalbus.testing.TestBuses;
 import java.time.Duration;
@@ -15,27 +12,13 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Invariants 5, 6, 8, 9 and 10: checkpoint, flow control, start point, reconnect and order. */
-class PersistentSubscriptionTest {
-
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final SignalStore store = new InMemorySignalStore();
-    private SignalBus bus = TestBuses.builder(store, clock).build();
-
-    @AfterEach
-    void close() {
-        bus.close();
-    }
+class PersistentSubscriptionTest extends InMemoryBusTest {
 
     private Checkpoint storedCheckpoint(String id) {
         return store.findSubscription("default", id).orElseThrow().checkpoint();
-    }
-
-    private SubscriptionStatus status(String id) {
-        return bus.status().subscriptions().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     private void publish(int count, String type) {

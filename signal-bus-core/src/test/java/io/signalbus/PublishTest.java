@@ -4,8 +4,6 @@ import static io.signalbus.testing.TestBuses.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.signalbus.store.InMemorySignalStore;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
 import io.signalbus.testing.TestBuses;
 import java.time.Duration;
@@ -13,18 +11,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class PublishTest {
+class PublishTest extends InMemoryBusTest {
 
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final InMemorySignalStore store = new InMemorySignalStore();
-    private SignalBus bus = TestBuses.builder(store, clock).name("orders").build();
-
-    @AfterEach
-    void close() {
-        bus.close();
+    @Override
+    protected SignalBus newBus() {
+        return TestBuses.builder(store, clock).name("orders").build();
     }
 
     @Test

@@ -5,10 +5,8 @@ import static io.signalbus.testing.TestBuses.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
 import io.signalbus.testing.TestBuses;
 import java.time.Duration;
@@ -21,32 +19,18 @@ import java.util.OptionalLong;
 import java.util.SplittableRandom;
 import java.util.random.RandomGenerator;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Invariant 7: nack, handler failure and ack timeout lead to backoff, redelivery and dead letters. */
-class RedeliveryTest {
+class RedeliveryTest extends InMemoryBusTest {
 
     private static final Duration NOTHING_HAPPENS = Duration.ofMillis(100);
-
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final InMemorySignalStore store = new InMemorySignalStore();
-    private SignalBus bus = TestBuses.builder(store, clock).build();
-
-    @AfterEach
-    void close() {
-        bus.close();
-    }
 
     /** A failure with its own class, so dead letters can be checked for the class name. */
     static final class PaymentDeclinedException extends RuntimeException {
         PaymentDeclinedException(String message) {
             super(message);
         }
-    }
-
-    private SubscriptionStatus status(String id) {
-        return bus.status().subscriptions().stream().filter(s -> s.id().equals(id)).findFirst().orElseThrow();
     }
 
     private Checkpoint storedCheckpoint(String id) {

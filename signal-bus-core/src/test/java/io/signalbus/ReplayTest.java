@@ -4,27 +4,15 @@ import static io.signalbus.testing.TestBuses.signal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.signalbus.store.InMemorySignalStore;
-import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.TestBuses;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** Replay: since an instant or from a position, filtered by the one pattern matcher, bounded by a limit. */
-class ReplayTest {
-
-    private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
-    private final InMemorySignalStore store = new InMemorySignalStore();
-    private SignalBus bus = TestBuses.builder(store, clock).build();
-
-    @AfterEach
-    void close() {
-        bus.close();
-    }
+class ReplayTest extends InMemoryBusTest {
 
     private static List<Long> positions(List<RecordedSignal> recorded) {
         return recorded.stream().map(RecordedSignal::position).toList();
