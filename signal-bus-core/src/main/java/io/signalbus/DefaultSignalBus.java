@@ -371,12 +371,12 @@ final class DefaultSignalBus implements SignalBus {
         }
         boolean settled = worker != null ? worker.isSettled(position.getAsLong())
                 : position.getAsLong() <= record.get().checkpoint().position();
-        String pattern = worker != null ? worker.pattern.value() : record.get().pattern();
+        SignalPattern pattern = worker != null ? worker.pattern : SignalPattern.compile(record.get().pattern());
         Signal signal = store.signalAt(name, position.getAsLong()).map(RecordedSignal::signal).orElse(null);
-        if (signal != null && !SignalPattern.compile(pattern).matches(signal.type())) {
+        if (signal != null && !pattern.matches(signal.type())) {
             throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' for subscription '"
                     + subscriptionId + "': its type '" + signal.type() + "' does not match the subscription's pattern '"
-                    + pattern + "', so it was never delivered to it");
+                    + pattern.value() + "', so it was never delivered to it");
         }
         if (!settled) {
             throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' (position "
