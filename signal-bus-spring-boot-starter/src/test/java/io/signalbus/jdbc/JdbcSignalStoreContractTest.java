@@ -1,12 +1,16 @@
 package io.signalbus.jdbc;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SignalStoreContractTest;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -15,10 +19,12 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.IntStream;
+import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /** The store contract plus what only the JDBC store promises; each database supplies its DataSource. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -74,5 +80,59 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
         } finally {
             threads.shutdownNow();
         }
+    }
+
+    @Test
+    void anAppendTooLargeForOneStatementTakesOneUnbrokenRangeOfPositions() {
+        int count = LogWriter.MAX_ROWS_PER_STATEMENT * 2 + 500;
+        List<Signal> batch = IntStream.rangeClosed(1, count).mapToObj(i -> signal("t.e", i)).toList();
+
+        List<RecordedSignal> recorded = store.append(bus, batch, T0);
+
+        assertThat(recorded).extracting(RecordedSignal::position)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
+        assertThat(store.read(bus, 0, count)).extracting(r -> r.signal().id())
+                .containsExactlyElementsOf(batch.stream().map(Signal::id).toList());
+    }
+
+    @Test
+    void anAppendTooLargeForOneStatementWritesNothingWhenItsLastStatementFails() {
+        Signal existing = store.append(bus, List.of(signal("t.e", 0)), T0).get(0).signal();
+        var batch = new ArrayList<Signal>();
+        IntStream.rangeClosed(1, LogWriter.MAX_ROWS_PER_STATEMENT * 2).forEach(i -> batch.add(signal("t.e", i)));
+        batch.add(existing);
+
+        assertThatThrownBy(() -> store.append(bus, batch, T0)).isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining(existing.id());
+        assertThat(store.head(bus)).isEqualTo(1);
+        assertThat(store.read(bus, 1, 10)).isEmpty();
+    }
+
+    @Test
+    void recordedAtKeepsItsMicroseconds() {
+        Instant at = Instant.parse("2026-11-27T10:15:30.123456Z");
+
+        store.append(bus, List.of(signal("t.e", 1), signal("t.e", 2)), at);
+
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::recordedAt).containsExactly(at, at);
+    }
+
+    @Test
+    void appendsCommitWhenThePoolHandsOutConnectionsWithAutoCommitOff() {
+        DataSource manualCommit = new DelegatingDataSource(dataSource()) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection connection = super.getConnection();
+                connection.setAutoCommit(false);
+                return connection;
+            }
+        };
+        try (var manualStore = new JdbcSignalStore(manualCommit)) {
+            manualStore.append(bus, List.of(signal("t.e", 1)), T0);
+            manualStore.append(bus, List.of(signal("t.e", 2), signal("t.e", 3)), T0);
+        }
+
+        // read through the normal pool: only committed rows are visible there
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::position).containsExactly(1L, 2L, 3L);
     }
 }
