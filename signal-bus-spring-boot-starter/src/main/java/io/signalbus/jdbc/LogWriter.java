@@ -10,7 +10,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,15 +27,13 @@ import org.springframework.jdbc.core.JdbcTemplate;
  *
  * <p>Where the dialect can move the head and insert any number of rows in one statement (PostgreSQL),
  * each bus takes one statement per {@link #MAX_ROWS_PER_STATEMENT} rows, and a group of one bus that
- * fits in one statement can commit by itself ({@link #commitInOneStatement}). Elsewhere the head
- * moves first and rows go in multi-row INSERTs of {@link #CHUNKS} sizes: full chunks of the largest
- * size, then the rest greedily by the other sizes, so a group takes few round trips and each
- * connection prepares at most a handful of distinct statements.
+ * fits in one statement can commit by itself ({@link #commitInOneStatement}). Elsewhere (H2, in
+ * process, where round trips cost nothing) the head moves first and the rows go in one JDBC batch.
  */
 final class LogWriter {
 
-    // 100, the guide's batch size, gets a statement of its own: one round trip instead of 64 + 32 + 4
-    private static final int[] CHUNKS = {128, 100, 64, 32, 16, 8, 4, 2, 1};
+    private static final String INSERT_ROW = "INSERT INTO signal_bus_log (bus, position, signal_id, type,"
+            + " recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?)";
 
     /** Rows per array statement: a bound on one message's size (about 0.5 MB for typical signals). */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
@@ -45,7 +42,6 @@ final class LogWriter {
     private static final String UNIQUE_VIOLATION = "23505";
 
     private final JdbcTemplate jdbc;
-    private final Map<Integer, String> inserts = new HashMap<>();
     private final JdbcDialect dialect;
     private final @Nullable String appendLog;
 
@@ -53,10 +49,6 @@ final class LogWriter {
         this.jdbc = jdbc;
         this.dialect = dialect;
         this.appendLog = dialect.appendLog();
-        for (int chunk : CHUNKS) {
-            inserts.put(chunk, "INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope) VALUES "
-                    + String.join(", ", Collections.nCopies(chunk, "(?, ?, ?, ?, ?, ?)")));
-        }
     }
 
     /** Writes every request of the group in the current transaction; the results are in group order. */
@@ -235,64 +227,24 @@ final class LogWriter {
     }
 
     private void insert(List<Row> rows, long firstPosition) {
-        int largest = CHUNKS[0];
-        int fullChunks = rows.size() / largest;
-        if (fullChunks > 0) {
-            jdbc.batchUpdate(inserts.get(largest), new BatchPreparedStatementSetter() {
-                @Override
-                public void setValues(PreparedStatement ps, int i) throws SQLException {
-                    bind(ps, rows.subList(i * largest, (i + 1) * largest), firstPosition + (long) i * largest);
-                }
-
-                @Override
-                public int getBatchSize() {
-                    return fullChunks;
-                }
-            });
-        }
-        int offset = fullChunks * largest;
-        for (int chunk : chunkSizes(rows.size() - offset)) {
-            List<Row> slice = rows.subList(offset, offset + chunk);
-            long position = firstPosition + offset;
-            jdbc.update(inserts.get(chunk), (PreparedStatement ps) -> bind(ps, slice, position));
-            offset += chunk;
-        }
-    }
-
-    /** Chunk sizes that add up to {@code count}: full largest chunks, then its binary digits. */
-    private static List<Integer> chunkSizes(int count) {
-        var sizes = new ArrayList<Integer>();
-        int left = count;
-        for (; left >= CHUNKS[0]; left -= CHUNKS[0]) {
-            sizes.add(CHUNKS[0]);
-        }
-        for (int chunk : CHUNKS) {
-            if (left >= chunk) {
-                sizes.add(chunk);
-                left -= chunk;
+        jdbc.batchUpdate(INSERT_ROW, new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                Row row = rows.get(i);
+                Signal signal = row.request().signals().get(row.index());
+                ps.setString(1, row.request().bus());
+                ps.setLong(2, firstPosition + i);
+                ps.setString(3, signal.id());
+                ps.setString(4, signal.type());
+                ps.setObject(5, OffsetDateTime.ofInstant(row.request().recordedAt(), ZoneOffset.UTC));
+                ps.setString(6, row.request().envelopes().get(row.index()));
             }
-        }
-        return sizes;
-    }
 
-    /** Parameters of the plain inserts: bus, position, id, type, recorded at, envelope per row. */
-    private static void bind(PreparedStatement ps, List<Row> rows, long firstPosition) throws SQLException {
-        int p = 1;
-        long position = firstPosition;
-        for (Row row : rows) {
-            ps.setString(p++, row.request().bus());
-            ps.setLong(p++, position++);
-            p = bindSignal(ps, p, row);
-        }
-    }
-
-    private static int bindSignal(PreparedStatement ps, int first, Row row) throws SQLException {
-        int p = first;
-        ps.setString(p++, row.request().signals().get(row.index()).id());
-        ps.setString(p++, row.request().signals().get(row.index()).type());
-        ps.setObject(p++, OffsetDateTime.ofInstant(row.request().recordedAt(), ZoneOffset.UTC));
-        ps.setString(p++, row.request().envelopes().get(row.index()));
-        return p;
+            @Override
+            public int getBatchSize() {
+                return rows.size();
+            }
+        });
     }
 
     /** The {@code index}-th signal of a request. */
