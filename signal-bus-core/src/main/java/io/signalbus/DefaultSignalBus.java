@@ -475,9 +475,25 @@ final class DefaultSignalBus implements SignalBus {
             Checkpoint checkpoint = checkpointFor(to);
             PersistentSubscriptionWorker worker = workers.get(subscriptionId);
             if (worker != null) {
-                stopWorker(worker, false);
+                stopWorker(worker, false); // gives up its claim, if it held it
             }
-            store.saveCheckpoint(name, subscriptionId, checkpoint);
+            // the process serving the subscription flushes its own checkpoint and would overwrite this
+            // one: only move it while holding the claim
+            Instant now = clock.instant();
+            if (!store.claim(name, subscriptionId, instanceId, now, now.plus(claimLease))) {
+                if (worker != null) {
+                    startWorker(record, worker.concurrency(), worker.handler());
+                }
+                throw new SubscriptionNotActiveException("subscription '" + subscriptionId + "' on bus '" + name
+                        + "' is served by another process, which holds its claim; move its checkpoint there");
+            }
+            try {
+                store.saveCheckpoint(name, subscriptionId, checkpoint);
+            } finally {
+                if (worker == null) {
+                    store.release(name, subscriptionId, instanceId);
+                }
+            }
             log.info("subscription '{}' on bus '{}': checkpoint moved from {} to {} ({})", subscriptionId, name,
                     record.checkpoint().position(), checkpoint.position(), to);
             if (worker != null) {

@@ -117,8 +117,11 @@ public interface SignalBus extends AutoCloseable {
     /**
      * Moves a persistent subscription's checkpoint (for operators: skip a backlog, replay history).
      * An active subscription is restarted from the new point; its in-flight deliveries are dropped.
+     * Only the process that serves the subscription, or any process while none does, can move it.
      *
      * @return the new checkpoint
+     * @throws SubscriptionNotFoundException  the subscription does not exist
+     * @throws SubscriptionNotActiveException another process serves the subscription: move it there
      */
     Checkpoint moveCheckpoint(String subscriptionId, StartFrom to);
 

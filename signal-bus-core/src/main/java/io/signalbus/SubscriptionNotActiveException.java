@@ -7,4 +7,9 @@ public class SubscriptionNotActiveException extends SignalBusException {
         super("subscription '" + subscriptionId + "' on bus '" + busName + "' is not served by this process (not"
                 + " connected here, or another process holds its claim); reconnect it here before " + operation);
     }
+
+    /** With a message that says what to do instead. */
+    public SubscriptionNotActiveException(String message) {
+        super(message);
+    }
 }

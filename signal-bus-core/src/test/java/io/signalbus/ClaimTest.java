@@ -102,6 +102,56 @@ class ClaimTest {
     }
 
     @Test
+    void aStandbyCannotMoveTheCheckpointUnderTheServingProcess() {
+        var a = RecordingHandler.acking();
+        first.subscribe("order.*", SubscribeOptions.persistent("orders"), a);
+        await().until(() -> state(first, "orders") == SubscriptionState.ACTIVE);
+        second.subscribe("order.*", SubscribeOptions.persistent("orders"), RecordingHandler.acking());
+        first.publish(signal("order.created", 1), signal("order.created", 2));
+        await().until(() -> a.count() == 2);
+
+        assertThatThrownBy(() -> second.moveCheckpoint("orders", StartFrom.origin()))
+                .isInstanceOf(SubscriptionNotActiveException.class)
+                .hasMessageContaining("'orders'").hasMessageContaining("another process");
+
+        assertThat(state(second, "orders")).isEqualTo(SubscriptionState.STANDBY);
+        first.publish(signal("order.created", 3));
+        await().until(() -> a.count() == 3);
+        assertThat(a.positions()).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void theServingProcessMovesTheCheckpointAndKeepsServing() {
+        var a = RecordingHandler.acking();
+        first.subscribe("order.*", SubscribeOptions.persistent("orders"), a);
+        second.subscribe("order.*", SubscribeOptions.persistent("orders"), RecordingHandler.acking());
+        first.publish(signal("order.created", 1), signal("order.created", 2));
+        await().until(() -> a.count() == 2);
+
+        first.moveCheckpoint("orders", StartFrom.origin());
+
+        await().until(() -> a.count() == 4);
+        assertThat(a.positions()).containsExactly(1L, 2L, 1L, 2L);
+        assertThat(state(first, "orders")).isEqualTo(SubscriptionState.ACTIVE);
+        assertThat(state(second, "orders")).isEqualTo(SubscriptionState.STANDBY);
+    }
+
+    @Test
+    void aProcessNotConnectedToAnUnservedSubscriptionCanMoveItsCheckpoint() {
+        first.subscribe("order.*", SubscribeOptions.persistent("orders"), RecordingHandler.acking());
+        first.publish(signal("order.created", 1), signal("order.created", 2));
+        first.unsubscribe("orders");
+
+        Checkpoint moved = second.moveCheckpoint("orders", StartFrom.position(2));
+
+        assertThat(moved.position()).isEqualTo(1);
+        var b = RecordingHandler.acking();
+        first.subscribe("order.*", SubscribeOptions.persistent("orders"), b);
+        await().until(() -> b.count() == 1);
+        assertThat(b.positions()).containsExactly(2L);
+    }
+
+    @Test
     void instanceIdsMustNotBeBlank() {
         assertThatThrownBy(() -> SignalBus.builder().instanceId(" "))
                 .isInstanceOf(InvalidOptionException.class);
