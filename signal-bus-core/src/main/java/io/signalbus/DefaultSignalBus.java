@@ -59,8 +59,6 @@ final class DefaultSignalBus implements SignalBus {
     /** Orders workers of equal priority by when they were started. */
     private final AtomicLong workerSequence = new AtomicLong();
     private final Object subscriptionLock = new Object();
-    private final Object clockLock = new Object();
-    private Instant lastRecordedAt = Instant.EPOCH;
     private volatile boolean closed;
 
     DefaultSignalBus(SignalBusBuilder builder) {
@@ -116,7 +114,7 @@ final class DefaultSignalBus implements SignalBus {
             checkPayloadSize(signal);
             prepared.add(signal);
         }
-        List<RecordedSignal> recorded = store.append(name, prepared, nextRecordedAt(now));
+        List<RecordedSignal> recorded = store.append(name, prepared, now); // the store keeps log times in order
         store.afterCommit(() -> {
             listeners.published(name, recorded); // after commit: a rolled-back publish is not counted
             dispatch(recorded);
@@ -130,16 +128,6 @@ final class DefaultSignalBus implements SignalBus {
             throw new SignalTooLargeException("signal " + signal.id() + " of type '" + signal.type() + "' has "
                     + data.length + " bytes of data; bus '" + name + "' allows at most " + maxPayloadSize
                     + " (signal-bus.max-payload-size)");
-        }
-    }
-
-    /** Log times never go backwards within a bus, so a time search over the log stays ordered. */
-    private Instant nextRecordedAt(Instant now) {
-        synchronized (clockLock) {
-            if (now.isAfter(lastRecordedAt)) {
-                lastRecordedAt = now;
-            }
-            return lastRecordedAt;
         }
     }
 

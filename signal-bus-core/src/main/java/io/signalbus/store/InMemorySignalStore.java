@@ -43,9 +43,12 @@ public final class InMemorySignalStore implements SignalStore {
                     throw duplicateId(busName, signal.id(), existing);
                 }
             }
+            if (bus.lastRecordedAt == null || recordedAt.isAfter(bus.lastRecordedAt)) {
+                bus.lastRecordedAt = recordedAt;
+            }
             var recorded = new ArrayList<RecordedSignal>(signals.size());
             for (Signal signal : signals) {
-                var entry = new RecordedSignal(bus.head() + 1, signal, recordedAt);
+                var entry = new RecordedSignal(bus.head() + 1, signal, bus.lastRecordedAt);
                 bus.log.add(entry);
                 bus.positionsById.add(signal.id(), entry.position());
                 recorded.add(entry);
@@ -89,7 +92,7 @@ public final class InMemorySignalStore implements SignalStore {
     @Override
     public long positionBefore(String busName, Instant time) {
         return reading(busName, bus -> {
-            // recordedAt never decreases along the log (the bus clamps it), so binary search holds
+            // recordedAt never decreases along the log (append clamps it), so binary search holds
             int low = 0;
             int high = bus.log.size();
             while (low < high) {
@@ -244,6 +247,8 @@ public final class InMemorySignalStore implements SignalStore {
         final SignalIdIndex positionsById = new SignalIdIndex();
         /** Positions deleted from the front of the log by retention. */
         long pruned;
+        /** The time of the last append: no later append is recorded earlier. */
+        @Nullable Instant lastRecordedAt;
 
         long head() {
             return pruned + log.size();

@@ -24,7 +24,9 @@ public interface SignalStore {
 
     /**
      * Appends {@code signals} to the bus log atomically, assigning strictly increasing positions
-     * after the current head, all with {@code recordedAt}. Either every signal is committed or none.
+     * after the current head, all with {@code recordedAt}, or with the time of the bus's last append
+     * if that is later: times never decrease along a log, even when appends race for it. Either every
+     * signal is committed or none.
      * A store that joins an outer transaction commits with it.
      *
      * @return the recorded signals, in the order given

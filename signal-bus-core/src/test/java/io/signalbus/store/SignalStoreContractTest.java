@@ -140,6 +140,18 @@ public abstract class SignalStoreContractTest {
     }
 
     @Test
+    void anAppendWithAnEarlierTimeThanTheLastIsRecordedAtTheLastTime() {
+        appendMany(2, T0.plusSeconds(10));
+
+        List<RecordedSignal> late = appendMany(2, T0);
+
+        assertThat(late).extracting(RecordedSignal::recordedAt).containsOnly(T0.plusSeconds(10));
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::recordedAt).containsOnly(T0.plusSeconds(10));
+        assertThat(store.positionBefore(bus, T0.plusSeconds(10))).isZero();
+        assertThat(appendMany(1, T0.plusSeconds(20)).get(0).recordedAt()).isEqualTo(T0.plusSeconds(20));
+    }
+
+    @Test
     void signalAtAndPositionOfFindSignalsByPositionAndId() {
         List<RecordedSignal> recorded = appendMany(3, T0);
 

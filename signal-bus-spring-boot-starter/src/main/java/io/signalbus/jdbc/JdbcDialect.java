@@ -21,7 +21,8 @@ import org.springframework.jdbc.support.MetaDataAccessException;
 enum JdbcDialect {
 
     H2("h2",
-            "SELECT position FROM FINAL TABLE (UPDATE signal_bus_head SET position = position + ? WHERE bus = ?)",
+            "SELECT position, recorded_at FROM OLD TABLE (UPDATE signal_bus_head SET position = position + ?,"
+                    + " recorded_at = CASE WHEN recorded_at > ? THEN recorded_at ELSE ? END WHERE bus = ?)",
             "MERGE INTO signal_bus_head h USING (VALUES (CAST(? AS VARCHAR(100)))) s (bus) ON h.bus = s.bus"
                     + " WHEN NOT MATCHED THEN INSERT (bus, position) VALUES (s.bus, 0)",
             "MERGE INTO signal_bus_subscription s USING (VALUES (CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(200))))"
@@ -64,7 +65,7 @@ enum JdbcDialect {
     },
 
     POSTGRESQL("postgresql",
-            "UPDATE signal_bus_head SET position = position + ? WHERE bus = ? RETURNING position",
+            null,
             "INSERT INTO signal_bus_head (bus, position) VALUES (?, 0) ON CONFLICT (bus) DO NOTHING",
             "INSERT INTO signal_bus_subscription (bus, subscription_id, pattern, checkpoint_position, checkpoint_time,"
                     + " max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)"
@@ -88,21 +89,30 @@ enum JdbcDialect {
          */
         @Override
         @Nullable String appendLog() {
-            return "WITH head AS (UPDATE signal_bus_head SET position = position + ? WHERE bus = ? RETURNING bus, position),"
+            // the head row is locked first, so that the time of the last append is read from its latest
+            // version (a plain read in the same statement would see the snapshot taken before the wait)
+            return "WITH locked AS (SELECT bus, recorded_at FROM signal_bus_head WHERE bus = ? FOR UPDATE),"
+                    + " head AS (UPDATE signal_bus_head h SET position = h.position + ?,"
+                    + " recorded_at = GREATEST(locked.recorded_at, ?) FROM locked WHERE h.bus = locked.bus"
+                    + " RETURNING h.bus, h.position, locked.recorded_at AS previous),"
                     + " appended AS (INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope)"
                     + " SELECT head.bus, head.position - ? + v.place, v.signal_id, v.type,"
-                    + " TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond', v.envelope"
+                    + " GREATEST(head.previous, TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond'), v.envelope"
                     + " FROM head, unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]),"
                     + " CAST(? AS TEXT[])) WITH ORDINALITY AS v (signal_id, type, micros, envelope, place))"
-                    + " SELECT position FROM head";
+                    + " SELECT position, previous FROM head";
         }
     };
 
     private static final Logger log = LoggerFactory.getLogger(JdbcDialect.class);
 
     private final String folder;
-    /** Adds (n, bus) to the head of a bus and returns the new head; no row when the bus has none yet. */
-    final String incrementHead;
+    /**
+     * Adds (n) to the head of (bus), sets its time to (at, at again) unless it is later, and returns
+     * the position and time before; no row when the bus has none yet. Null where {@link #appendLog()}
+     * moves the head.
+     */
+    final @Nullable String moveHead;
     /** Creates the head row of a bus (bus) at 0 unless it exists. */
     final String insertHeadIfAbsent;
     /** Stores a subscription unless its (bus, id) exists. */
@@ -112,10 +122,10 @@ enum JdbcDialect {
     /** Stores or replaces a dead letter (position, signal id, envelope, attempts, error type, error message, time). */
     final String upsertDeadLetter;
 
-    JdbcDialect(String folder, String incrementHead, String insertHeadIfAbsent,
+    JdbcDialect(String folder, @Nullable String moveHead, String insertHeadIfAbsent,
             String insertSubscriptionIfAbsent, String upsertAttempts, String upsertDeadLetter) {
         this.folder = folder;
-        this.incrementHead = incrementHead;
+        this.moveHead = moveHead;
         this.insertHeadIfAbsent = insertHeadIfAbsent;
         this.insertSubscriptionIfAbsent = insertSubscriptionIfAbsent;
         this.upsertAttempts = upsertAttempts;
@@ -128,11 +138,12 @@ enum JdbcDialect {
     }
 
     /**
-     * A query that adds (count) to the head of (bus), inserts (count) log rows at the positions just
-     * below the new head, given (count) again, then the rows' signal ids, types, recorded-at times in
-     * microseconds since the epoch, and envelopes as four arrays in position order, and returns the
-     * new head (no row when the bus has no head row yet, and then nothing is inserted). Null when the
-     * database cannot do this in one statement.
+     * A query that, for (bus), adds (count) to the head, sets its time to (at) unless it is later,
+     * inserts (count) log rows at the positions just below the new head, given the rows' signal ids,
+     * types, recorded-at times in microseconds since the epoch, and envelopes as four arrays in
+     * position order (no row earlier than the head's time before), and returns the new head and the
+     * head's time before (no row when the bus has no head row yet, and then nothing is inserted).
+     * Null when the database cannot do this in one statement.
      */
     @Nullable String appendLog() {
         return null;

@@ -23,7 +23,10 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * Appends groups of {@link AppendRequest}s to the log. Positions come from the bus's head row
  * ({@code position = position + n}): its row lock is held until commit, so appends to one bus commit
  * one after another in position order and no reader can see a position before every lower one is
- * committed. A rollback undoes the increment, so no position is lost.
+ * committed. A rollback undoes the increment, so no position is lost. The head row also keeps the
+ * time of the last append, and no row is recorded earlier: callers take their time before they
+ * queue for the lock, so without it two racing appends could store times out of position order, and
+ * a search of the log by time ({@code StartFrom.at}) would skip a signal.
  *
  * <p>Where the dialect can move the head and insert any number of rows in one statement (PostgreSQL),
  * each bus takes one statement per {@link #MAX_ROWS_PER_STATEMENT} rows, and a group of one bus that
@@ -56,14 +59,11 @@ final class LogWriter {
         // heads are locked in bus-name order, so two groups never wait for each other in a cycle
         var byBus = new TreeMap<String, List<Row>>();
         for (AppendRequest request : group) {
-            List<Row> rows = byBus.computeIfAbsent(request.bus(), bus -> new ArrayList<>());
-            for (int i = 0; i < request.size(); i++) {
-                rows.add(new Row(request, i));
-            }
+            addRows(byBus.computeIfAbsent(request.bus(), bus -> new ArrayList<>()), request);
         }
-        var firstPositions = new HashMap<String, Long>();
-        byBus.forEach((bus, rows) -> firstPositions.put(bus, append(bus, rows)));
-        return results(group, firstPositions);
+        var heads = new HashMap<String, Head>();
+        byBus.forEach((bus, rows) -> heads.put(bus, append(bus, rows)));
+        return results(group, heads);
     }
 
     /** Whether {@link #commitInOneStatement} can write the group: one bus, rows for one statement. */
@@ -90,18 +90,14 @@ final class LogWriter {
             throws SQLException {
         String bus = group.get(0).bus();
         var rows = new ArrayList<Row>();
-        for (AppendRequest request : group) {
-            for (int i = 0; i < request.size(); i++) {
-                rows.add(new Row(request, i));
-            }
-        }
+        group.forEach(request -> addRows(rows, request));
         boolean autoCommit = connection.getAutoCommit();
         try {
-            long first = appendInOneStatement(connection, bus, rows);
+            Head head = appendInOneStatement(connection, bus, rows);
             if (!autoCommit) {
                 connection.commit();
             }
-            return results(group, new HashMap<>(Map.of(bus, first)));
+            return results(group, new HashMap<>(Map.of(bus, head)));
         } catch (SQLException | RuntimeException e) {
             if (!autoCommit) {
                 try {
@@ -114,43 +110,56 @@ final class LogWriter {
         }
     }
 
-    private static List<List<RecordedSignal>> results(List<AppendRequest> group, Map<String, Long> firstPositions) {
+    /** Adds the rows of a request to those of its bus, each at least as late as the rows before it. */
+    private static void addRows(List<Row> rows, AppendRequest request) {
+        Instant at = latest(rows.isEmpty() ? null : rows.get(rows.size() - 1).recordedAt(), request.recordedAt());
+        for (int i = 0; i < request.size(); i++) {
+            rows.add(new Row(request, i, at));
+        }
+    }
+
+    private static Instant latest(@Nullable Instant earlier, Instant later) {
+        return earlier != null && earlier.isAfter(later) ? earlier : later;
+    }
+
+    /** The recorded signals of each request, in group order, from where each bus's head was before. */
+    private static List<List<RecordedSignal>> results(List<AppendRequest> group, Map<String, Head> heads) {
         var results = new ArrayList<List<RecordedSignal>>(group.size());
         for (AppendRequest request : group) {
-            long first = firstPositions.get(request.bus());
+            Head before = heads.get(request.bus());
+            Instant at = latest(before.recordedAt(), request.recordedAt());
             var recorded = new ArrayList<RecordedSignal>(request.size());
             for (int i = 0; i < request.size(); i++) {
-                recorded.add(new RecordedSignal(first + i, request.signals().get(i), request.recordedAt()));
+                recorded.add(new RecordedSignal(before.position() + 1 + i, request.signals().get(i), at));
             }
-            firstPositions.put(request.bus(), first + request.size());
+            heads.put(request.bus(), new Head(before.position() + request.size(), at));
             results.add(recorded);
         }
         return results;
     }
 
-    /** Appends the rows of one bus in order in the current transaction; returns the position of the first. */
-    private long append(String bus, List<Row> rows) {
+    /** Appends the rows of one bus in order in the current transaction; returns where the head was. */
+    private Head append(String bus, List<Row> rows) {
         if (appendLog == null) {
-            long first = allocate(bus, rows.size()) - rows.size() + 1;
-            insert(rows, first);
-            return first;
+            Head before = moveHead(bus, rows.size(), rows.get(rows.size() - 1).recordedAt());
+            insert(rows, before);
+            return before;
         }
-        Long first = jdbc.execute((ConnectionCallback<Long>) connection -> {
-            long firstOfAll = -1;
+        return jdbc.execute((ConnectionCallback<Head>) connection -> {
+            Head before = null;
             for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
                 List<Row> slice = rows.subList(from, Math.min(from + MAX_ROWS_PER_STATEMENT, rows.size()));
-                long firstOfSlice = appendInOneStatement(connection, bus, slice);
-                if (firstOfAll < 0) {
-                    firstOfAll = firstOfSlice;
+                Head beforeSlice = appendInOneStatement(connection, bus, slice);
+                if (before == null) {
+                    before = beforeSlice;
                 }
             }
-            return firstOfAll;
+            return before;
         });
-        return requireHead(bus, first);
     }
 
-    /** Runs {@link JdbcDialect#appendLog} (creating the head row first if the bus has none); returns the first position. */
-    private long appendInOneStatement(Connection connection, String bus, List<Row> rows) throws SQLException {
+    /** Runs {@link JdbcDialect#appendLog} (creating the head row first if the bus has none); returns where the head was. */
+    private Head appendInOneStatement(Connection connection, String bus, List<Row> rows) throws SQLException {
         int count = rows.size();
         var ids = new String[count];
         var types = new String[count];
@@ -158,34 +167,61 @@ final class LogWriter {
         var envelopes = new String[count];
         for (int i = 0; i < count; i++) {
             Row row = rows.get(i);
-            Signal signal = row.request().signals().get(row.index());
+            Signal signal = row.signal();
             ids[i] = signal.id();
             types[i] = signal.type();
-            Instant recordedAt = row.request().recordedAt();
-            micros[i] = Math.addExact(Math.multiplyExact(recordedAt.getEpochSecond(), 1_000_000L),
-                    recordedAt.getNano() / 1_000);
+            micros[i] = Math.addExact(Math.multiplyExact(row.recordedAt().getEpochSecond(), 1_000_000L),
+                    row.recordedAt().getNano() / 1_000);
             envelopes[i] = row.request().envelopes().get(row.index());
         }
         try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
-            ps.setLong(1, count);
-            ps.setString(2, bus);
-            ps.setLong(3, count);
-            ps.setObject(4, ids);
-            ps.setObject(5, types);
-            ps.setObject(6, micros);
-            ps.setObject(7, envelopes);
-            Long head = newHead(ps);
+            ps.setString(1, bus);
+            ps.setLong(2, count);
+            ps.setObject(3, timestamp(rows.get(count - 1).recordedAt()));
+            ps.setLong(4, count);
+            ps.setObject(5, ids);
+            ps.setObject(6, types);
+            ps.setObject(7, micros);
+            ps.setObject(8, envelopes);
+            Head head = headBefore(ps, count);
             if (head == null) {
                 createHead(connection, bus);
-                head = newHead(ps);
+                head = headBefore(ps, count);
             }
-            return requireHead(bus, head) - count + 1;
+            return requireHead(bus, head);
         }
     }
 
-    private static @Nullable Long newHead(PreparedStatement ps) throws SQLException {
+    /** Moves the head of {@code bus} by {@code count} and its time to at least {@code at}; returns where it was. */
+    private Head moveHead(String bus, int count, Instant at) {
+        Head head = jdbc.execute((ConnectionCallback<Head>) connection -> {
+            try (PreparedStatement ps = connection.prepareStatement(dialect.moveHead)) {
+                ps.setLong(1, count);
+                ps.setObject(2, timestamp(at));
+                ps.setObject(3, timestamp(at));
+                ps.setString(4, bus);
+                Head before = headBefore(ps, 0);
+                if (before == null) {
+                    createHead(connection, bus);
+                    before = headBefore(ps, 0);
+                }
+                return before;
+            }
+        });
+        return requireHead(bus, head);
+    }
+
+    /**
+     * Runs a statement returning a head position and the time of the last append before it; null
+     * when the bus has no head row. {@code movedBy} is subtracted from the position it returns.
+     */
+    private static @Nullable Head headBefore(PreparedStatement ps, int movedBy) throws SQLException {
         try (ResultSet rs = ps.executeQuery()) {
-            return rs.next() ? rs.getLong(1) : null;
+            if (!rs.next()) {
+                return null;
+            }
+            OffsetDateTime at = rs.getObject(2, OffsetDateTime.class);
+            return new Head(rs.getLong(1) - movedBy, at == null ? null : at.toInstant());
         }
     }
 
@@ -202,41 +238,23 @@ final class LogWriter {
         }
     }
 
-    /** Moves the head of {@code bus} by {@code count}; returns the new head. */
-    private long allocate(String bus, long count) {
-        Long head = incrementHead(bus, count);
-        if (head == null) {
-            jdbc.execute((ConnectionCallback<Void>) connection -> {
-                createHead(connection, bus);
-                return null;
-            });
-            head = incrementHead(bus, count);
-        }
-        return requireHead(bus, head);
-    }
-
-    private @Nullable Long incrementHead(String bus, long count) {
-        return jdbc.query(dialect.incrementHead, rs -> rs.next() ? rs.getLong(1) : null, count, bus);
-    }
-
-    private static long requireHead(String bus, @Nullable Long head) {
+    private static Head requireHead(String bus, @Nullable Head head) {
         if (head == null) {
             throw new IllegalStateException("the head row of bus '" + bus + "' is missing after it was created");
         }
         return head;
     }
 
-    private void insert(List<Row> rows, long firstPosition) {
+    private void insert(List<Row> rows, Head before) {
         jdbc.batchUpdate(INSERT_ROW, new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement ps, int i) throws SQLException {
                 Row row = rows.get(i);
-                Signal signal = row.request().signals().get(row.index());
                 ps.setString(1, row.request().bus());
-                ps.setLong(2, firstPosition + i);
-                ps.setString(3, signal.id());
-                ps.setString(4, signal.type());
-                ps.setObject(5, OffsetDateTime.ofInstant(row.request().recordedAt(), ZoneOffset.UTC));
+                ps.setLong(2, before.position() + 1 + i);
+                ps.setString(3, row.signal().id());
+                ps.setString(4, row.signal().type());
+                ps.setObject(5, timestamp(latest(before.recordedAt(), row.recordedAt())));
                 ps.setString(6, row.request().envelopes().get(row.index()));
             }
 
@@ -247,7 +265,22 @@ final class LogWriter {
         });
     }
 
-    /** The {@code index}-th signal of a request. */
-    private record Row(AppendRequest request, int index) {
+    private static OffsetDateTime timestamp(Instant instant) {
+        return OffsetDateTime.ofInstant(instant, ZoneOffset.UTC);
+    }
+
+    /**
+     * The {@code index}-th signal of a request, to be recorded at {@code recordedAt} or at the time
+     * of the last append before it, whichever is later.
+     */
+    private record Row(AppendRequest request, int index, Instant recordedAt) {
+
+        Signal signal() {
+            return request.signals().get(index);
+        }
+    }
+
+    /** Where the head of a bus was: the last position and the time of the last append (null before the first). */
+    private record Head(long position, @Nullable Instant recordedAt) {
     }
 }

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
+import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SignalStoreContractTest;
 import java.sql.Connection;
@@ -24,7 +25,11 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.springframework.jdbc.core.ConnectionCallback;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /** The store contract plus what only the JDBC store promises; each database supplies its DataSource. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -134,5 +139,33 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
 
         // read through the normal pool: only committed rows are visible there
         assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::position).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void aGroupWhoseRequestsTookTheirTimesOutOfOrderRecordsTimesInPositionOrder() {
+        JdbcDialect dialect = JdbcDialect.of(dataSource());
+        var writer = new LogWriter(new JdbcTemplate(dataSource()), dialect);
+        store.append(bus, List.of(signal("t.e", 0)), T0.plusSeconds(5));
+        // the second caller took its time first but reached the queue second
+        List<AppendRequest> group = List.of(request(T0.plusSeconds(20), 1, 2), request(T0.plusSeconds(10), 3),
+                request(T0.plusSeconds(30), 4));
+
+        List<List<RecordedSignal>> recorded = writer.fitsOneStatement(group)
+                ? new JdbcTemplate(dataSource()).execute((ConnectionCallback<List<List<RecordedSignal>>>) c ->
+                        writer.commitInOneStatement(c, group))
+                : new TransactionTemplate(new DataSourceTransactionManager(dataSource()))
+                        .execute(status -> writer.write(group));
+
+        var expected = List.of(T0.plusSeconds(5), T0.plusSeconds(20), T0.plusSeconds(20), T0.plusSeconds(20),
+                T0.plusSeconds(30));
+        assertThat(recorded.stream().flatMap(List::stream).map(RecordedSignal::recordedAt))
+                .containsExactlyElementsOf(expected.subList(1, 5));
+        assertThat(store.read(bus, 0, 10)).extracting(RecordedSignal::recordedAt).containsExactlyElementsOf(expected);
+        assertThat(store.positionBefore(bus, T0.plusSeconds(20))).isEqualTo(1);
+    }
+
+    private AppendRequest request(Instant at, int... numbers) {
+        List<Signal> signals = IntStream.of(numbers).mapToObj(n -> signal("t.e", n)).toList();
+        return new AppendRequest(bus, signals, signals.stream().map(new SignalJson()::encode).toList(), at);
     }
 }
