@@ -16,7 +16,10 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -26,6 +29,8 @@ import org.slf4j.LoggerFactory;
 final class DefaultSignalBus implements SignalBus {
 
     private static final Logger log = LoggerFactory.getLogger(DefaultSignalBus.class);
+    /** Store work runs in parallel across the bus's subscriptions; it mostly waits for the store. */
+    private static final int BACKGROUND_THREADS = 2;
 
     private final String name;
     final SignalStore store;
@@ -60,6 +65,13 @@ final class DefaultSignalBus implements SignalBus {
     private final AtomicLong workerSequence = new AtomicLong();
     private final Object subscriptionLock = new Object();
     private volatile boolean closed;
+    /**
+     * Store work of persistent subscriptions that their dispatchers need not wait for: reading the
+     * next page of the log while they deliver the last one, and writing checkpoints. Each
+     * subscription has at most one read and one write queued, so the queue stays short; should it
+     * ever fill, the dispatcher does the work itself.
+     */
+    private final ThreadPoolExecutor background;
 
     DefaultSignalBus(SignalBusBuilder builder) {
         this.name = builder.name;
@@ -79,6 +91,19 @@ final class DefaultSignalBus implements SignalBus {
         this.shutdownTimeout = builder.shutdownTimeout;
         this.interceptors = List.copyOf(builder.interceptors);
         this.decorators = List.copyOf(builder.decorators);
+        var backgroundThreads = new AtomicLong();
+        this.background = new ThreadPoolExecutor(BACKGROUND_THREADS, BACKGROUND_THREADS, 30, TimeUnit.SECONDS,
+                new ArrayBlockingQueue<>(1024), task -> {
+                    Thread thread = new Thread(task, "signal-bus-" + name + "-store-" + backgroundThreads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                }, (task, executor) -> task.run());
+        background.allowCoreThreadTimeOut(true);
+    }
+
+    /** Runs store work of a persistent subscription on a background thread (on the caller if they are all busy). */
+    void inBackground(Runnable task) {
+        background.execute(task);
     }
 
     @Override
@@ -537,6 +562,7 @@ final class DefaultSignalBus implements SignalBus {
             }
             workers.clear();
             workerOrder = List.of();
+            background.shutdown();
             log.info("bus '{}' closed; {} persistent subscriptions stopped", name, all.size());
         }
     }

@@ -86,6 +86,8 @@ final class PersistentSubscriptionWorker {
     private long deliveries;
     private boolean running = true;
     private boolean reading;
+    /** Counts {@link #forgetAll()}s, so that a read started before one can tell. */
+    private long generation;
     private boolean flushing;
     private long nextReadNanos;
     private Checkpoint flushed;
@@ -174,27 +176,27 @@ final class PersistentSubscriptionWorker {
                         next.deadline = now.plus(ackTimeout);
                         next.deliverySequence = sequence = ++deliveries;
                         inFlight.add(next);
-                    } else if (failed == null) {
-                        if (buffer.isEmpty() && !reading && hasRoom() && System.nanoTime() - nextReadNanos >= 0) {
-                            reading = true;
-                            read = true;
-                        } else {
-                            awaitChange(now);
-                            continue;
-                        }
+                    }
+                    if (readDue()) {
+                        reading = true;
+                        read = true;
+                    } else if (next == null && failed == null) {
+                        awaitChange(now);
+                        continue;
                     }
                 } finally {
                     lock.unlock();
+                }
+                if (read) {
+                    bus.inBackground(this::readFromStore);
                 }
                 if (failed != null) {
                     failed.forEach(this::settleFailure);
                 }
                 if (next != null) {
                     deliver(next, sequence);
-                } else if (read) {
-                    readFromStore();
                 }
-                maybeFlush(false);
+                maybeFlush();
             }
         } catch (RuntimeException | Error e) {
             log.error("persistent subscription '{}' on bus '{}' stopped on an unexpected error", id, bus.name(), e);
@@ -237,6 +239,19 @@ final class PersistentSubscriptionWorker {
         }
     }
 
+    /**
+     * Under the lock: whether to read the next page of the log now. Reads run ahead of delivery while
+     * the buffer has room for a page (which bounds what a subscription holds); none while another
+     * read is on its way, or before a read that found the log's end is due again.
+     */
+    private boolean readDue() {
+        return canReadAhead() && System.nanoTime() - nextReadNanos >= 0;
+    }
+
+    private boolean canReadAhead() {
+        return !reading && buffer.size() + earlySignals + bus.readBatchSize <= bufferLimit;
+    }
+
     private boolean hasRoom() {
         return pending.size() + redriving < maxInFlight;
     }
@@ -266,7 +281,7 @@ final class PersistentSubscriptionWorker {
 
     private void awaitChange(Instant now) {
         long waitNanos = bus.pollInterval.toNanos();
-        if (claimed && !reading && buffer.isEmpty() && hasRoom()) {
+        if (claimed && canReadAhead()) {
             // a read is due soon (a held hand-off waits for a lower one): wake up for it
             waitNanos = Math.min(waitNanos, Math.max(1, nextReadNanos - System.nanoTime()));
         }
@@ -289,10 +304,12 @@ final class PersistentSubscriptionWorker {
     private void readFromStore() {
         long after;
         long hints;
+        long readGeneration;
         lock.lock();
         try {
             after = fetched;
             hints = readHints;
+            readGeneration = generation;
         } finally {
             lock.unlock();
         }
@@ -307,6 +324,9 @@ final class PersistentSubscriptionWorker {
         }
         lock.lock();
         try {
+            if (readGeneration != generation) {
+                return;
+            }
             reading = false;
             for (RecordedSignal recorded : batch) {
                 if (recorded.position() > fetched) {
@@ -319,6 +339,7 @@ final class PersistentSubscriptionWorker {
                 // caught up: wait for a hand-off or the next poll rather than asking the store again at once
                 nextReadNanos = System.nanoTime() + bus.pollInterval.toNanos();
             }
+            changed.signalAll(); // the dispatchers may deliver what came, or read again
         } finally {
             lock.unlock();
         }
@@ -648,6 +669,8 @@ final class PersistentSubscriptionWorker {
 
     /** Under the lock: drop every pending signal; late acks of them become no-ops. */
     private void forgetAll() {
+        generation++; // a read on its way started from what is forgotten: its page is dropped
+        reading = false;
         byId.values().forEach(p -> p.state = State.SETTLED);
         pending.clear();
         byId.clear();
@@ -681,26 +704,65 @@ final class PersistentSubscriptionWorker {
         }
     }
 
-    private void maybeFlush(boolean force) {
+    /**
+     * Writes the checkpoint when enough acks have come or the interval has passed since the last
+     * write. It runs after every delivery, so it only starts the write, on a bus background thread:
+     * dispatchers never wait for a commit. {@link #flushNow()} writes at once, on stop.
+     */
+    private void maybeFlush() {
+        lock.lock();
+        try {
+            // cheap tests first; only the process that serves the subscription writes its checkpoint
+            boolean due = !flushing && claimed && running && (settledSinceFlush >= bus.checkpointFlushCount
+                    || !bus.clock.instant().isBefore(lastFlushAt.plus(bus.checkpointFlushInterval)));
+            if (!due || checkpoint().position() == flushed.position()) {
+                return;
+            }
+            flushing = true;
+        } finally {
+            lock.unlock();
+        }
+        bus.inBackground(this::writeCheckpoint);
+    }
+
+    /** Waits for a checkpoint write on its way, then writes the checkpoint if it moved. */
+    private void flushNow() {
+        lock.lock();
+        try {
+            awaitNoFlush();
+            if (!claimed || checkpoint().position() == flushed.position()) {
+                return;
+            }
+            flushing = true;
+        } finally {
+            lock.unlock();
+        }
+        writeCheckpoint();
+    }
+
+    /** Under the lock: waits until no checkpoint write is on its way. */
+    private void awaitNoFlush() {
+        boolean interrupted = false;
+        while (flushing) {
+            try {
+                changed.await();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes the checkpoint as it is now; the caller has set {@link #flushing}. */
+    private void writeCheckpoint() {
         Checkpoint target;
         int settled;
         lock.lock();
         try {
-            if (flushing || !claimed) {
-                return; // only the process that serves the subscription writes its checkpoint
-            }
-            settled = settledSinceFlush;
-            // cheap test first: this runs after every delivery
-            boolean due = force || settled >= bus.checkpointFlushCount
-                    || !bus.clock.instant().isBefore(lastFlushAt.plus(bus.checkpointFlushInterval));
-            if (!due) {
-                return;
-            }
             target = checkpoint();
-            if (target.position() == flushed.position()) {
-                return;
-            }
-            flushing = true;
+            settled = settledSinceFlush;
         } finally {
             lock.unlock();
         }
@@ -720,6 +782,7 @@ final class PersistentSubscriptionWorker {
                     settledSinceFlush = Math.max(0, settledSinceFlush - settled);
                     lastFlushAt = bus.clock.instant();
                 }
+                changed.signalAll(); // a stop may be waiting for this write
             } finally {
                 lock.unlock();
             }
@@ -853,7 +916,15 @@ final class PersistentSubscriptionWorker {
             }
         }
         if (flush) {
-            maybeFlush(true);
+            flushNow();
+        } else {
+            // a write on its way must not land after the caller moves or deletes the checkpoint
+            lock.lock();
+            try {
+                awaitNoFlush();
+            } finally {
+                lock.unlock();
+            }
         }
         synchronized (claimMonitor) {
             if (claimed) {
