@@ -91,6 +91,18 @@ final class BenchDatabase implements AutoCloseable {
         execute("TRUNCATE TABLE " + RAW_TABLE);
         execute("DELETE FROM signal_bus_subscription");
         execute("DELETE FROM signal_bus_head");
+        settle();
+    }
+
+    /**
+     * PostgreSQL only: a checkpoint now, so that one the WAL of earlier measurements calls for (with
+     * the default max_wal_size, every few hundred MB) does not start during the next one and slow
+     * only that figure with its writes and full-page images.
+     */
+    void settle() {
+        if (postgres) {
+            execute("CHECKPOINT");
+        }
     }
 
     /** Refreshes planner statistics after a bulk load, as autovacuum would shortly after. */

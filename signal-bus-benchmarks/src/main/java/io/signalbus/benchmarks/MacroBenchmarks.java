@@ -270,7 +270,9 @@ public final class MacroBenchmarks {
                 System.out.println("  round " + r);
                 raw.reset();
                 db.execute("TRUNCATE TABLE " + BenchDatabase.RAW_TABLE);
+                db.settle();
                 samples.add("e2e raw 8x1", raw.singleRowPerTransaction(8, roundTime, null).perSecond());
+                db.settle();
                 SpringEndToEnd.Result result = e2e.fullSpeed(8, roundTime);
                 samples.add("e2e", result.completed().perSecond());
                 delivered += result.completed().units();
@@ -282,6 +284,7 @@ public final class MacroBenchmarks {
             readAfter = db.logRowsRead();
             Duration fixedTime = Duration.ofSeconds(quick ? 5 : 10);
             e2e.fixedRate(8, 1000, Duration.ofSeconds(2));
+            db.settle();
             fixed = e2e.fixedRate(8, 1000, fixedTime);
         }
         double e2eRate = samples.median("e2e");

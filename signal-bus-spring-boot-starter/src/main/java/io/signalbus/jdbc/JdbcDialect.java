@@ -21,7 +21,8 @@ import org.springframework.jdbc.support.MetaDataAccessException;
 enum JdbcDialect {
 
     H2("h2",
-            "SELECT position, recorded_at FROM OLD TABLE (UPDATE signal_bus_head SET position = position + ?,"
+            "SELECT position, previous_recorded_at FROM FINAL TABLE (UPDATE signal_bus_head SET position = position + ?,"
+                    + " previous_recorded_at = recorded_at,"
                     + " recorded_at = CASE WHEN recorded_at > ? THEN recorded_at ELSE ? END WHERE bus = ?)",
             "MERGE INTO signal_bus_head h USING (VALUES (CAST(? AS VARCHAR(100)))) s (bus) ON h.bus = s.bus"
                     + " WHEN NOT MATCHED THEN INSERT (bus, position) VALUES (s.bus, 0)",
@@ -89,18 +90,14 @@ enum JdbcDialect {
          */
         @Override
         @Nullable String appendLog() {
-            // the head row is locked first, so that the time of the last append is read from its latest
-            // version (a plain read in the same statement would see the snapshot taken before the wait)
-            return "WITH locked AS (SELECT bus, recorded_at FROM signal_bus_head WHERE bus = ? FOR UPDATE),"
-                    + " head AS (UPDATE signal_bus_head h SET position = h.position + ?,"
-                    + " recorded_at = GREATEST(locked.recorded_at, ?) FROM locked WHERE h.bus = locked.bus"
-                    + " RETURNING h.bus, h.position, locked.recorded_at AS previous),"
+            return "WITH head AS (UPDATE signal_bus_head SET position = position + ?, previous_recorded_at = recorded_at,"
+                    + " recorded_at = GREATEST(recorded_at, ?) WHERE bus = ? RETURNING bus, position, previous_recorded_at),"
                     + " appended AS (INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope)"
-                    + " SELECT head.bus, head.position - ? + v.place, v.signal_id, v.type,"
-                    + " GREATEST(head.previous, TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond'), v.envelope"
+                    + " SELECT head.bus, head.position - ? + v.place, v.signal_id, v.type, GREATEST(head.previous_recorded_at,"
+                    + " TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond'), v.envelope"
                     + " FROM head, unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]),"
                     + " CAST(? AS TEXT[])) WITH ORDINALITY AS v (signal_id, type, micros, envelope, place))"
-                    + " SELECT position, previous FROM head";
+                    + " SELECT position, previous_recorded_at FROM head";
         }
     };
 
@@ -109,8 +106,8 @@ enum JdbcDialect {
     private final String folder;
     /**
      * Adds (n) to the head of (bus), sets its time to (at, at again) unless it is later, and returns
-     * the position and time before; no row when the bus has none yet. Null where {@link #appendLog()}
-     * moves the head.
+     * the new position and the time before; no row when the bus has none yet. Null where
+     * {@link #appendLog()} moves the head.
      */
     final @Nullable String moveHead;
     /** Creates the head row of a bus (bus) at 0 unless it exists. */
@@ -138,12 +135,12 @@ enum JdbcDialect {
     }
 
     /**
-     * A query that, for (bus), adds (count) to the head, sets its time to (at) unless it is later,
-     * inserts (count) log rows at the positions just below the new head, given the rows' signal ids,
-     * types, recorded-at times in microseconds since the epoch, and envelopes as four arrays in
-     * position order (no row earlier than the head's time before), and returns the new head and the
-     * head's time before (no row when the bus has no head row yet, and then nothing is inserted).
-     * Null when the database cannot do this in one statement.
+     * A query that, given (count, at, bus, count), adds count to the head of bus, sets its time to at
+     * unless it is later, and inserts count log rows at the positions just below the new head, given
+     * as four arrays in position order: signal ids, types, recorded-at times in microseconds since the
+     * epoch (none is recorded earlier than the head's time before), envelopes. It returns the new head
+     * and the head's time before; no row when the bus has no head row yet, and then nothing is
+     * inserted. Null when the database cannot do this in one statement.
      */
     @Nullable String appendLog() {
         return null;

@@ -175,9 +175,9 @@ final class LogWriter {
             envelopes[i] = row.request().envelopes().get(row.index());
         }
         try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
-            ps.setString(1, bus);
-            ps.setLong(2, count);
-            ps.setObject(3, timestamp(rows.get(count - 1).recordedAt()));
+            ps.setLong(1, count);
+            ps.setObject(2, timestamp(rows.get(count - 1).recordedAt()));
+            ps.setString(3, bus);
             ps.setLong(4, count);
             ps.setObject(5, ids);
             ps.setObject(6, types);
@@ -200,10 +200,10 @@ final class LogWriter {
                 ps.setObject(2, timestamp(at));
                 ps.setObject(3, timestamp(at));
                 ps.setString(4, bus);
-                Head before = headBefore(ps, 0);
+                Head before = headBefore(ps, count);
                 if (before == null) {
                     createHead(connection, bus);
-                    before = headBefore(ps, 0);
+                    before = headBefore(ps, count);
                 }
                 return before;
             }
