@@ -562,7 +562,15 @@ final class DefaultSignalBus implements SignalBus {
             }
             workers.clear();
             workerOrder = List.of();
-            background.shutdown();
+            background.shutdown(); // reads still on their way take milliseconds: let them end before the store does
+            try {
+                if (!background.awaitTermination(shutdownTimeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    log.warn("bus '{}': store work of its subscriptions still running {} after close", name,
+                            shutdownTimeout);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             log.info("bus '{}' closed; {} persistent subscriptions stopped", name, all.size());
         }
     }

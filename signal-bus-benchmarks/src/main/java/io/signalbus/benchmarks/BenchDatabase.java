@@ -57,7 +57,7 @@ final class BenchDatabase implements AutoCloseable {
     static BenchDatabase h2(Path folder) throws IOException {
         deleteRecursively(folder);
         Files.createDirectories(folder);
-        String url = "jdbc:h2:file:" + folder.toAbsolutePath().resolve("bench") + ";WRITE_DELAY=0";
+        String url = "jdbc:h2:file:" + folder.toAbsolutePath().resolve("bench") + ";WRITE_DELAY=0" + System.getProperty("bench.h2.settings", "");
         return new BenchDatabase("H2", false, url, null, folder).migrated();
     }
 
