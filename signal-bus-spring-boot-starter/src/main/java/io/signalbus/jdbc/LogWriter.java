@@ -29,8 +29,9 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * a search of the log by time ({@code StartFrom.at}) would skip a signal.
  *
  * <p>Where the dialect can move the head and insert any number of rows in one statement (PostgreSQL),
- * each bus takes one statement per {@link #MAX_ROWS_PER_STATEMENT} rows, and a group of one bus that
- * fits in one statement can commit by itself ({@link #commitInOneStatement}). Elsewhere (H2, in
+ * each bus takes one statement per {@link #MAX_ROWS_PER_STATEMENT} rows or
+ * {@link #MAX_CHARS_PER_STATEMENT} characters of envelopes, and a group of one bus that fits in one
+ * statement can commit by itself ({@link #commitInOneStatement}). Elsewhere (H2, in
  * process, where round trips cost nothing) the head moves first and the rows go in one JDBC batch.
  */
 final class LogWriter {
@@ -38,8 +39,15 @@ final class LogWriter {
     private static final String INSERT_ROW = "INSERT INTO signal_bus_log (bus, position, signal_id, type,"
             + " recorded_at, envelope) VALUES (?, ?, ?, ?, ?, ?)";
 
-    /** Rows per array statement: a bound on one message's size (about 0.5 MB for typical signals). */
+    /** Rows per array statement (about 0.5 MB of envelopes for typical signals). */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
+
+    /**
+     * Envelope characters per array statement (unless one row alone has more): with large payloads
+     * (up to {@code max-payload-size}, 1 MB by default, each), a statement of 1,000 rows would be a
+     * gigabyte, in the driver's memory and the server's.
+     */
+    static final long MAX_CHARS_PER_STATEMENT = 4L * 1024 * 1024;
 
     /** SQLSTATE of a unique constraint violation, on H2 and PostgreSQL alike. */
     private static final String UNIQUE_VIOLATION = "23505";
@@ -73,13 +81,17 @@ final class LogWriter {
         }
         String bus = group.get(0).bus();
         int rows = 0;
+        long chars = 0;
         for (AppendRequest request : group) {
             if (!request.bus().equals(bus)) {
                 return false;
             }
             rows += request.size();
+            for (String envelope : request.envelopes()) {
+                chars += envelope.length();
+            }
         }
-        return rows <= MAX_ROWS_PER_STATEMENT;
+        return rows <= MAX_ROWS_PER_STATEMENT && (chars <= MAX_CHARS_PER_STATEMENT || rows == 1);
     }
 
     /**
@@ -147,15 +159,29 @@ final class LogWriter {
         }
         return jdbc.execute((ConnectionCallback<Head>) connection -> {
             Head before = null;
-            for (int from = 0; from < rows.size(); from += MAX_ROWS_PER_STATEMENT) {
-                List<Row> slice = rows.subList(from, Math.min(from + MAX_ROWS_PER_STATEMENT, rows.size()));
-                Head beforeSlice = appendInOneStatement(connection, bus, slice);
+            for (int from = 0, to; from < rows.size(); from = to) {
+                to = endOfStatement(rows, from);
+                Head beforeSlice = appendInOneStatement(connection, bus, rows.subList(from, to));
                 if (before == null) {
                     before = beforeSlice;
                 }
             }
             return before;
         });
+    }
+
+    /** Where the statement whose first row is {@code from} ends: within both bounds, with at least one row. */
+    private static int endOfStatement(List<Row> rows, int from) {
+        int to = from;
+        long chars = 0;
+        while (to < rows.size() && to - from < MAX_ROWS_PER_STATEMENT) {
+            chars += rows.get(to).envelope().length();
+            if (chars > MAX_CHARS_PER_STATEMENT && to > from) {
+                break;
+            }
+            to++;
+        }
+        return to;
     }
 
     /** Runs {@link JdbcDialect#appendLog} (creating the head row first if the bus has none); returns where the head was. */
@@ -172,7 +198,7 @@ final class LogWriter {
             types[i] = signal.type();
             micros[i] = Math.addExact(Math.multiplyExact(row.recordedAt().getEpochSecond(), 1_000_000L),
                     row.recordedAt().getNano() / 1_000);
-            envelopes[i] = row.request().envelopes().get(row.index());
+            envelopes[i] = row.envelope();
         }
         try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
             ps.setLong(1, count);
@@ -255,7 +281,7 @@ final class LogWriter {
                 ps.setString(3, row.signal().id());
                 ps.setString(4, row.signal().type());
                 ps.setObject(5, timestamp(latest(before.recordedAt(), row.recordedAt())));
-                ps.setString(6, row.request().envelopes().get(row.index()));
+                ps.setString(6, row.envelope());
             }
 
             @Override
@@ -277,6 +303,10 @@ final class LogWriter {
 
         Signal signal() {
             return request.signals().get(index);
+        }
+
+        String envelope() {
+            return request.envelopes().get(index);
         }
     }
 

@@ -14,6 +14,7 @@ import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -98,6 +99,21 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
                 .containsExactlyElementsOf(LongStream.rangeClosed(1, count).boxed().toList());
         assertThat(store.read(bus, 0, count)).extracting(r -> r.signal().id())
                 .containsExactlyElementsOf(batch.stream().map(Signal::id).toList());
+    }
+
+    @Test
+    void largeSignalsAreSplitAcrossStatementsAndStillTakeOneUnbrokenRange() {
+        String blob = "x".repeat(300_000); // 20 of them are more than one statement may carry
+        List<Signal> batch = IntStream.rangeClosed(1, 20)
+                .mapToObj(i -> Signal.of("t.large", "contract-test", Map.of("n", i, "blob", blob))).toList();
+
+        List<RecordedSignal> recorded = store.append(bus, batch, T0);
+
+        assertThat(recorded).extracting(RecordedSignal::position)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, 20).boxed().toList());
+        assertThat(store.read(bus, 0, 100)).extracting(r -> r.signal().id())
+                .containsExactlyElementsOf(batch.stream().map(Signal::id).toList());
+        assertThat(store.read(bus, 19, 1).get(0).signal().dataJson()).hasSizeGreaterThan(300_000);
     }
 
     @Test
