@@ -755,12 +755,17 @@ final class PersistentSubscriptionWorker {
         }
     }
 
-    /** Writes the checkpoint as it is now; the caller has set {@link #flushing}. */
+    /** Writes the checkpoint as it is now, unless the claim was lost meanwhile; the caller has set {@link #flushing}. */
     private void writeCheckpoint() {
         Checkpoint target;
         int settled;
         lock.lock();
         try {
+            if (!claimed) {
+                flushing = false; // another process serves the subscription now and writes its own
+                changed.signalAll();
+                return;
+            }
             target = checkpoint();
             settled = settledSinceFlush;
         } finally {
