@@ -139,10 +139,11 @@ final class DefaultSignalBus implements SignalBus {
             checkPayloadSize(signal);
             prepared.add(signal);
         }
-        List<RecordedSignal> recorded = store.append(name, prepared, now); // the store keeps log times in order
+        // the store keeps log times in order, and hands committed signals to the workers in order
+        List<RecordedSignal> recorded = store.append(name, prepared, now, this::handOff);
         store.afterCommit(() -> {
             listeners.published(name, recorded); // after commit: a rolled-back publish is not counted
-            dispatch(recorded);
+            deliverToTransients(recorded);
         });
         return recorded;
     }
@@ -156,12 +157,8 @@ final class DefaultSignalBus implements SignalBus {
         }
     }
 
-    /**
-     * After commit: transient handlers in priority order, then a hand-off to every worker (each
-     * needs the whole log, matching or not, to move its checkpoint); only workers with a matching
-     * signal are woken at once.
-     */
-    private void dispatch(List<RecordedSignal> recorded) {
+    /** After commit, on the publisher's thread: transient handlers in priority order. */
+    private void deliverToTransients(List<RecordedSignal> recorded) {
         if (!transients.isEmpty()) {
             for (RecordedSignal signal : recorded) {
                 for (TransientSubscription subscription : router.match(signal.signal().type())) {
@@ -169,6 +166,14 @@ final class DefaultSignalBus implements SignalBus {
                 }
             }
         }
+    }
+
+    /**
+     * After commit, on the store's committing thread where it has one: hands the signals to every
+     * worker (each needs the whole log, matching or not, to move its checkpoint); only workers with
+     * a matching signal are woken. Quick: it never runs a handler.
+     */
+    private void handOff(List<RecordedSignal> recorded) {
         for (PersistentSubscriptionWorker worker : workerOrder) {
             boolean matches = false;
             for (int i = 0; i < recorded.size() && !matches; i++) {

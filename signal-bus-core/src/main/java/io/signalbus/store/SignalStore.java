@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 
 /**
  * Where a bus keeps its log, its persistent subscriptions, their retry state and dead letters.
@@ -32,6 +33,20 @@ public interface SignalStore {
      * @return the recorded signals, in the order given
      */
     List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt);
+
+    /**
+     * {@link #append(String, List, Instant)}, then hands the recorded signals to {@code committed}
+     * once they are committed (never if they are rolled back). A store that commits appends of many
+     * threads together calls it on its committing thread in position order before it returns to
+     * any of them, so subscribers see signals in order without waiting; {@code committed} must
+     * therefore be quick and must not throw. By default it runs through {@link #afterCommit}.
+     */
+    default List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt,
+            Consumer<List<RecordedSignal>> committed) {
+        List<RecordedSignal> recorded = append(busName, signals, recordedAt);
+        afterCommit(() -> committed.accept(recorded));
+        return recorded;
+    }
 
     /** Runs {@code action} once the latest {@link #append} on this thread is committed (now, if it is). */
     default void afterCommit(Runnable action) {

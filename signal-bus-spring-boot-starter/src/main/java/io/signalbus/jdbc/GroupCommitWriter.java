@@ -23,7 +23,10 @@ import org.slf4j.LoggerFactory;
  * requests have queued as took part in the last group or arrived during it: callers whose appends
  * just committed usually come straight back with the next, and would otherwise miss the group by
  * microseconds and wait a whole commit. When a group fails (one request has a duplicate id, say),
- * its requests are retried one by one, so only the bad one fails.
+ * its requests are retried one by one, so only the bad one fails. After a commit the writer hands
+ * each request's signals on ({@link AppendRequest#handOn}) in group order, which within a bus is
+ * position order, before it wakes the callers: subscribers get them in order, not as the callers'
+ * threads happen to run.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -64,14 +67,15 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Appends through the writer thread and waits for the commit; after {@link #close()}, appends alone. */
     List<RecordedSignal> append(AppendRequest request) {
         if (closed || !ensureStarted()) {
-            return writeAlone.apply(request);
+            writeAlone(request);
+            return request.await();
         }
         putUninterruptibly(request);
         if (queue.size() >= wakeWriterAt) {
             LockSupport.unpark(writer);
         }
         if (closed && queue.remove(request)) {
-            return writeAlone.apply(request); // queued after the writer stopped and the queue was drained
+            writeAlone(request); // queued after the writer stopped and the queue was drained
         }
         return request.await();
     }
@@ -164,6 +168,9 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         int queued = queue.size();
         for (int i = 0; i < group.size(); i++) {
+            group.get(i).handOn(results.get(i)); // in group order, which is position order within a bus
+        }
+        for (int i = 0; i < group.size(); i++) {
             group.get(i).result().complete(results.get(i));
         }
         return queued;
@@ -179,6 +186,7 @@ final class GroupCommitWriter implements AutoCloseable {
             return queued;
         }
         int queued = queue.size();
+        request.handOn(result);
         request.result().complete(result);
         return queued;
     }

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
@@ -31,7 +32,6 @@ import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -140,6 +140,20 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      */
     @Override
     public List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt) {
+        return append(busName, signals, recordedAt, recorded -> { });
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Outside a transaction, {@code committed} runs on the group-commit writer's thread, for the
+     * appends of one group in position order; inside one, after it commits.
+     *
+     * @throws InvalidSignalException a signal id is already in the bus log or twice in {@code signals}
+     */
+    @Override
+    public List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt,
+            Consumer<List<RecordedSignal>> committed) {
         if (signals.isEmpty()) {
             return List.of();
         }
@@ -153,7 +167,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
             envelopes.add(codec.encode(signal));
         }
         var request = new AppendRequest(busName, List.copyOf(signals), envelopes,
-                recordedAt.truncatedTo(ChronoUnit.MICROS));
+                recordedAt.truncatedTo(ChronoUnit.MICROS), committed);
         return appender.append(request);
     }
 
@@ -164,20 +178,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      */
     @Override
     public void afterCommit(Runnable action) {
-        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
-            action.run();
-            return;
-        }
-        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
-            @Override
-            public void afterCommit() {
-                try {
-                    action.run();
-                } catch (RuntimeException e) {
-                    log.warn("signal-bus: waking subscribers after commit failed", e);
-                }
-            }
-        });
+        LogAppender.afterCommit(action);
     }
 
     // ------------------------------------------------------------------ log reads

@@ -15,11 +15,14 @@ import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
@@ -30,6 +33,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * a signal id already in the log, or {@link SignalStoreException} naming the bus.
  */
 final class LogAppender implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(LogAppender.class);
 
     private static final int QUEUE_CAPACITY = 4096;
     private static final int MAX_GROUP_SIGNALS = 1000;
@@ -51,7 +56,33 @@ final class LogAppender implements AutoCloseable {
 
     List<RecordedSignal> append(AppendRequest request) {
         List<RecordedSignal> joined = appendInCallerTransaction(request);
-        return joined != null ? joined : groupCommit.append(request);
+        if (joined == null) {
+            return groupCommit.append(request);
+        }
+        afterCommit(() -> request.committed().accept(joined));
+        return joined;
+    }
+
+    /**
+     * Inside a transaction (with synchronization active), runs {@code action} after it commits and
+     * never if it rolls back; otherwise runs it now. A failing action is logged, not thrown into the
+     * committing code.
+     */
+    static void afterCommit(Runnable action) {
+        if (!TransactionSynchronizationManager.isSynchronizationActive()) {
+            action.run();
+            return;
+        }
+        TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+            @Override
+            public void afterCommit() {
+                try {
+                    action.run();
+                } catch (RuntimeException e) {
+                    log.warn("signal-bus: waking subscribers after commit failed", e);
+                }
+            }
+        });
     }
 
     /** Appends under a savepoint of the caller's transaction; null when it has none on this DataSource. */

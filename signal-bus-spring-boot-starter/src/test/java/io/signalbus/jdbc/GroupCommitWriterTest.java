@@ -17,6 +17,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -50,6 +51,31 @@ class GroupCommitWriterTest {
             assertThat(first.join()).extracting(RecordedSignal::position).containsExactly(1L);
             assertThat(others).allSatisfy(f -> assertThat(f.join()).hasSize(1));
             assertThat(groupSizes).containsExactly(5);
+        }
+    }
+
+    @Test
+    void committedSignalsAreHandedOnInPositionOrderBeforeAnyCallerOfTheGroupReturns() {
+        var handedOn = new CopyOnWriteArrayList<Long>();
+        var callersDoneAtHandOff = new CopyOnWriteArrayList<Boolean>();
+        var calls = new ArrayList<CompletableFuture<List<RecordedSignal>>>();
+        try (var writer = writer(false)) {
+            CompletableFuture.supplyAsync(() -> writer.append(request("a")), callers);
+            await().until(() -> writtenAlone.size() == 1);
+            for (int i = 0; i < 6; i++) {
+                String bus = "b" + i;
+                AppendRequest request = request(bus, recorded -> {
+                    handedOn.add(recorded.get(0).position());
+                    callersDoneAtHandOff.add(calls.stream().anyMatch(CompletableFuture::isDone));
+                });
+                calls.add(CompletableFuture.supplyAsync(() -> writer.append(request), callers));
+                await().until(() -> writer.queued() == calls.size());
+            }
+            firstWriteMayFinish.countDown();
+
+            calls.forEach(CompletableFuture::join);
+            assertThat(handedOn).containsExactly(2L, 3L, 4L, 5L, 6L, 7L);
+            assertThat(callersDoneAtHandOff).containsOnly(false);
         }
     }
 
@@ -104,8 +130,12 @@ class GroupCommitWriterTest {
     }
 
     private static AppendRequest request(String bus) {
+        return request(bus, recorded -> { });
+    }
+
+    private static AppendRequest request(String bus, Consumer<List<RecordedSignal>> committed) {
         Signal signal = Signal.of("t.e", "group-commit-test", Map.of("bus", bus));
-        return new AppendRequest(bus, List.of(signal), List.of("{}"), Instant.EPOCH);
+        return new AppendRequest(bus, List.of(signal), List.of("{}"), Instant.EPOCH, committed);
     }
 
     private static void awaitUninterruptibly(CountDownLatch latch) {
