@@ -707,7 +707,7 @@ final class PersistentSubscriptionWorker {
     /**
      * Writes the checkpoint when enough acks have come or the interval has passed since the last
      * write. It runs after every delivery, so it only starts the write, on a bus background thread:
-     * dispatchers never wait for a commit. {@link #flushNow()} writes at once, on stop.
+     * dispatchers never wait for a commit. {@link #finishCheckpointWrites} writes at once, on stop.
      */
     private void maybeFlush() {
         lock.lock();
@@ -725,12 +725,15 @@ final class PersistentSubscriptionWorker {
         bus.inBackground(this::writeCheckpoint);
     }
 
-    /** Waits for a checkpoint write on its way, then writes the checkpoint if it moved. */
-    private void flushNow() {
+    /**
+     * On stop: waits for a checkpoint write on its way (it must not land after the caller moves or
+     * deletes the checkpoint), then, if {@code writeLast}, writes the checkpoint if it moved.
+     */
+    private void finishCheckpointWrites(boolean writeLast) {
         lock.lock();
         try {
             awaitNoFlush();
-            if (!claimed || checkpoint().position() == flushed.position()) {
+            if (!writeLast || !claimed || checkpoint().position() == flushed.position()) {
                 return;
             }
             flushing = true;
@@ -920,17 +923,7 @@ final class PersistentSubscriptionWorker {
                 thread.interrupt();
             }
         }
-        if (flush) {
-            flushNow();
-        } else {
-            // a write on its way must not land after the caller moves or deletes the checkpoint
-            lock.lock();
-            try {
-                awaitNoFlush();
-            } finally {
-                lock.unlock();
-            }
-        }
+        finishCheckpointWrites(flush);
         synchronized (claimMonitor) {
             if (claimed) {
                 claimed = false;

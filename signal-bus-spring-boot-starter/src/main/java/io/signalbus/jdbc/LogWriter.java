@@ -91,6 +91,11 @@ final class LogWriter {
                 chars += envelope.length();
             }
         }
+        return withinOneStatement(rows, chars);
+    }
+
+    /** The bounds of one array statement; a single row goes alone whatever its size. */
+    private static boolean withinOneStatement(int rows, long chars) {
         return rows <= MAX_ROWS_PER_STATEMENT && (chars <= MAX_CHARS_PER_STATEMENT || rows == 1);
     }
 
@@ -174,11 +179,8 @@ final class LogWriter {
     private static int endOfStatement(List<Row> rows, int from) {
         int to = from;
         long chars = 0;
-        while (to < rows.size() && to - from < MAX_ROWS_PER_STATEMENT) {
+        while (to < rows.size() && withinOneStatement(to - from + 1, chars + rows.get(to).envelope().length())) {
             chars += rows.get(to).envelope().length();
-            if (chars > MAX_CHARS_PER_STATEMENT && to > from) {
-                break;
-            }
             to++;
         }
         return to;
@@ -209,32 +211,37 @@ final class LogWriter {
             ps.setObject(6, types);
             ps.setObject(7, micros);
             ps.setObject(8, envelopes);
-            Head head = headBefore(ps, count);
-            if (head == null) {
-                createHead(connection, bus);
-                head = headBefore(ps, count);
-            }
-            return requireHead(bus, head);
+            return runHeadMove(connection, ps, bus, count);
         }
     }
 
     /** Moves the head of {@code bus} by {@code count} and its time to at least {@code at}; returns where it was. */
     private Head moveHead(String bus, int count, Instant at) {
-        Head head = jdbc.execute((ConnectionCallback<Head>) connection -> {
+        return jdbc.execute((ConnectionCallback<Head>) connection -> {
             try (PreparedStatement ps = connection.prepareStatement(dialect.moveHead)) {
                 ps.setLong(1, count);
                 ps.setObject(2, timestamp(at));
                 ps.setObject(3, timestamp(at));
                 ps.setString(4, bus);
-                Head before = headBefore(ps, count);
-                if (before == null) {
-                    createHead(connection, bus);
-                    before = headBefore(ps, count);
-                }
-                return before;
+                return runHeadMove(connection, ps, bus, count);
             }
         });
-        return requireHead(bus, head);
+    }
+
+    /**
+     * Runs a prepared statement that moves the head of {@code bus} by {@code count}, creating the
+     * head row first when the bus has none (the statement then finds no row); returns where it was.
+     */
+    private Head runHeadMove(Connection connection, PreparedStatement ps, String bus, int count) throws SQLException {
+        Head before = headBefore(ps, count);
+        if (before == null) {
+            createHead(connection, bus);
+            before = headBefore(ps, count);
+        }
+        if (before == null) {
+            throw new IllegalStateException("the head row of bus '" + bus + "' is missing after it was created");
+        }
+        return before;
     }
 
     /**
@@ -262,13 +269,6 @@ final class LogWriter {
             // another transaction created it first and has committed (H2's MERGE can race where
             // PostgreSQL's ON CONFLICT waits), so the retry finds it
         }
-    }
-
-    private static Head requireHead(String bus, @Nullable Head head) {
-        if (head == null) {
-            throw new IllegalStateException("the head row of bus '" + bus + "' is missing after it was created");
-        }
-        return head;
     }
 
     private void insert(List<Row> rows, Head before) {
