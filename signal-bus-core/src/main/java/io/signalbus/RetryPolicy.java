@@ -21,8 +21,8 @@ public record RetryPolicy(Duration initial, Duration max, double multiplier, dou
     }
 
     public RetryPolicy {
-        SubscribeOptions.requirePositive("retry initial delay", initial);
-        SubscribeOptions.requirePositive("retry max delay", max);
+        InvalidOptionException.requirePositive("retry initial delay", initial);
+        InvalidOptionException.requirePositive("retry max delay", max);
         if (max.compareTo(initial) < 0) {
             throw new InvalidOptionException("retry max delay " + max + " is shorter than the initial delay " + initial);
         }

@@ -1,5 +1,7 @@
 package io.signalbus;
 
+import io.signalbus.internal.BusConfig;
+import io.signalbus.internal.DefaultSignalBus;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.lang.management.ManagementFactory;
@@ -11,6 +13,7 @@ import java.util.Objects;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import java.util.regex.Pattern;
+import org.jspecify.annotations.Nullable;
 
 /** Configures and builds a {@link SignalBus}; every setting has a sensible default. */
 public final class SignalBusBuilder {
@@ -19,7 +22,7 @@ public final class SignalBusBuilder {
     public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
     String name = "default";
-    SignalStore store;
+    @Nullable SignalStore store;
     Clock clock = Clock.systemUTC();
     SubscriptionDefaults defaults = SubscriptionDefaults.STANDARD;
     int maxPayloadSize = 1024 * 1024;
@@ -68,7 +71,7 @@ public final class SignalBusBuilder {
 
     /** Largest serialised data of one signal, in bytes (default 1 MiB). */
     public SignalBusBuilder maxPayloadSize(int bytes) {
-        SubscribeOptions.requireRange("maxPayloadSize", bytes, 1, Integer.MAX_VALUE);
+        InvalidOptionException.requireRange("maxPayloadSize", bytes, 1, Integer.MAX_VALUE);
         this.maxPayloadSize = bytes;
         return this;
     }
@@ -79,15 +82,15 @@ public final class SignalBusBuilder {
      * Signals published through this bus wake subscribers at once.
      */
     public SignalBusBuilder pollInterval(Duration pollInterval) {
-        SubscribeOptions.requirePositive("pollInterval", pollInterval);
+        InvalidOptionException.requirePositive("pollInterval", pollInterval);
         this.pollInterval = pollInterval;
         return this;
     }
 
     /** Write a checkpoint after this many settled signals (default 100) or this interval (default 1 s). */
     public SignalBusBuilder checkpointFlush(int count, Duration interval) {
-        SubscribeOptions.requireRange("checkpoint flush count", count, 1, 1_000_000);
-        SubscribeOptions.requirePositive("checkpoint flush interval", interval);
+        InvalidOptionException.requireRange("checkpoint flush count", count, 1, 1_000_000);
+        InvalidOptionException.requirePositive("checkpoint flush interval", interval);
         this.checkpointFlushCount = count;
         this.checkpointFlushInterval = interval;
         return this;
@@ -95,14 +98,14 @@ public final class SignalBusBuilder {
 
     /** Signals read from the store in one query by a catching-up subscription (default 500). */
     public SignalBusBuilder readBatchSize(int readBatchSize) {
-        SubscribeOptions.requireRange("readBatchSize", readBatchSize, 1, 100_000);
+        InvalidOptionException.requireRange("readBatchSize", readBatchSize, 1, 100_000);
         this.readBatchSize = readBatchSize;
         return this;
     }
 
     /** How long {@code close()} waits for running handlers (default 10 s). */
     public SignalBusBuilder shutdownTimeout(Duration shutdownTimeout) {
-        SubscribeOptions.requirePositive("shutdownTimeout", shutdownTimeout);
+        InvalidOptionException.requirePositive("shutdownTimeout", shutdownTimeout);
         this.shutdownTimeout = shutdownTimeout;
         return this;
     }
@@ -124,7 +127,7 @@ public final class SignalBusBuilder {
      * crash, a standby process takes over within this time. Renewed a third into the lease.
      */
     public SignalBusBuilder claimLease(Duration claimLease) {
-        SubscribeOptions.requirePositive("claimLease", claimLease);
+        InvalidOptionException.requirePositive("claimLease", claimLease);
         this.claimLease = claimLease;
         return this;
     }
@@ -153,7 +156,10 @@ public final class SignalBusBuilder {
         return this;
     }
 
+    /** A new bus with these settings, its persistent subscriptions not yet started. */
     public SignalBus build() {
-        return new DefaultSignalBus(this);
+        return new DefaultSignalBus(new BusConfig(name, store != null ? store : new InMemorySignalStore(), clock,
+                defaults, maxPayloadSize, pollInterval, checkpointFlushCount, checkpointFlushInterval, readBatchSize,
+                shutdownTimeout, random, instanceId, claimLease, listeners, interceptors, decorators));
     }
 }

@@ -68,7 +68,7 @@ public final class SubscribeOptions {
 
     /** At most this many deliveries unacked at a time (1..{@value #MAX_IN_FLIGHT_LIMIT}). */
     public SubscribeOptions maxInFlight(int maxInFlight) {
-        requireRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT_LIMIT);
+        InvalidOptionException.requireRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT_LIMIT);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
                 ackTimeout, concurrency);
     }
@@ -81,21 +81,21 @@ public final class SubscribeOptions {
 
     /** Order among subscriptions matching one signal: higher first (-100..100, default 0). */
     public SubscribeOptions priority(int priority) {
-        requireRange("priority", priority, MIN_PRIORITY, MAX_PRIORITY);
+        InvalidOptionException.requireRange("priority", priority, MIN_PRIORITY, MAX_PRIORITY);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
                 ackTimeout, concurrency);
     }
 
     /** Deliveries of one signal before it becomes a dead letter (1..{@value #MAX_ATTEMPTS_LIMIT}). */
     public SubscribeOptions maxAttempts(int maxAttempts) {
-        requireRange("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
+        InvalidOptionException.requireRange("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
                 ackTimeout, concurrency);
     }
 
     /** How long a delivery may stay unacked before it counts as failed and is redelivered. */
     public SubscribeOptions ackTimeout(Duration ackTimeout) {
-        requirePositive("ackTimeout", ackTimeout);
+        InvalidOptionException.requirePositive("ackTimeout", ackTimeout);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
                 ackTimeout, concurrency);
     }
@@ -105,7 +105,7 @@ public final class SubscribeOptions {
      * default 1). Above 1, handling is concurrent and no longer strictly in position order.
      */
     public SubscribeOptions concurrency(int concurrency) {
-        requireRange("concurrency", concurrency, 1, MAX_CONCURRENCY);
+        InvalidOptionException.requireRange("concurrency", concurrency, 1, MAX_CONCURRENCY);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
                 ackTimeout, concurrency);
     }
@@ -140,18 +140,6 @@ public final class SubscribeOptions {
 
     public int concurrency() {
         return concurrency;
-    }
-
-    static void requireRange(String name, long value, long min, long max) {
-        if (value < min || value > max) {
-            throw new InvalidOptionException(name + " must be between " + min + " and " + max + ", was " + value);
-        }
-    }
-
-    static void requirePositive(String name, @Nullable Duration value) {
-        if (value == null || value.isNegative() || value.isZero()) {
-            throw new InvalidOptionException(name + " must be a positive duration, was " + value);
-        }
     }
 
     @Override

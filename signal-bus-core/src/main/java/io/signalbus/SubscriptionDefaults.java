@@ -20,9 +20,9 @@ public record SubscriptionDefaults(int maxInFlight, int maxAttempts, Duration ac
             StartFrom.current(), RetryPolicy.defaults());
 
     public SubscriptionDefaults {
-        SubscribeOptions.requireRange("maxInFlight", maxInFlight, 1, SubscribeOptions.MAX_IN_FLIGHT_LIMIT);
-        SubscribeOptions.requireRange("maxAttempts", maxAttempts, 1, SubscribeOptions.MAX_ATTEMPTS_LIMIT);
-        SubscribeOptions.requirePositive("ackTimeout", ackTimeout);
+        InvalidOptionException.requireRange("maxInFlight", maxInFlight, 1, SubscribeOptions.MAX_IN_FLIGHT_LIMIT);
+        InvalidOptionException.requireRange("maxAttempts", maxAttempts, 1, SubscribeOptions.MAX_ATTEMPTS_LIMIT);
+        InvalidOptionException.requirePositive("ackTimeout", ackTimeout);
         Objects.requireNonNull(startFrom, "startFrom");
         Objects.requireNonNull(retry, "retry");
     }

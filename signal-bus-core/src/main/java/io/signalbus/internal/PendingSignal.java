@@ -1,5 +1,6 @@
-package io.signalbus;
+package io.signalbus.internal;
 
+import io.signalbus.RecordedSignal;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 

@@ -1,5 +1,10 @@
-package io.signalbus;
+package io.signalbus.internal;
 
+import io.signalbus.Delivery;
+import io.signalbus.RecordedSignal;
+import io.signalbus.SignalBusListener;
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
 import java.time.Duration;
 import java.util.List;
 import java.util.function.Consumer;

@@ -1,5 +1,9 @@
-package io.signalbus;
+package io.signalbus.internal;
 
+import io.signalbus.Delivery;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import io.signalbus.SignalHandler;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,0 +1,38 @@
+package io.signalbus.internal;
+
+import io.signalbus.RecordedSignal;
+import io.signalbus.ReplayOptions;
+import io.signalbus.router.SignalPattern;
+import io.signalbus.store.SignalStore;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads the matching signals of one bus log from a start point, page by page, up to a limit. */
+final class LogReplay {
+
+    private LogReplay() {
+    }
+
+    static List<RecordedSignal> replay(SignalStore store, String busName, int pageSize, SignalPattern pattern,
+            ReplayOptions options) {
+        long after = options.since() != null ? store.positionBefore(busName, options.since())
+                : options.fromPosition() - 1;
+        var result = new ArrayList<RecordedSignal>();
+        while (result.size() < options.limit()) {
+            List<RecordedSignal> page = store.read(busName, after, pageSize);
+            for (RecordedSignal recorded : page) {
+                if (pattern.matches(recorded.signal().type())) {
+                    result.add(recorded);
+                    if (result.size() == options.limit()) {
+                        break;
+                    }
+                }
+            }
+            if (page.size() < pageSize) {
+                break;
+            }
+            after = page.get(page.size() - 1).position();
+        }
+        return result;
+    }
+}

@@ -1,0 +1,390 @@
+package io.signalbus.internal;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.RecordedSignal;
+import io.signalbus.RetryPolicy;
+import io.signalbus.SignalHandler;
+import io.signalbus.SubscriptionNotFoundException;
+import io.signalbus.internal.DeliveryLedger.Failure;
+import io.signalbus.internal.PendingSignal.State;
+import io.signalbus.router.SignalPattern;
+import io.signalbus.store.SubscriptionRecord;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the dispatcher threads of one persistent subscription in this process: while it holds the
+ * claim, it moves signals from the {@link SubscriptionFeed} through the {@link DeliveryLedger} to the
+ * handler, and writes what the ledger decides (attempt counts, dead letters) to the store.
+ *
+ * <p>One lock guards the feed, the ledger and the checkpoint writer; store I/O and handler calls
+ * happen outside it. {@code concurrency} dispatcher threads run {@link #runLoop()}.
+ */
+final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
+
+    private static final Logger log = LoggerFactory.getLogger(PersistentSubscriptionWorker.class);
+
+    final String id;
+    final SignalPattern pattern;
+    final int priority;
+    final long sequence;
+    private final WorkerContext context;
+    private final int concurrency;
+    private volatile SignalHandler handler;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition changed = lock.newCondition();
+    private final SubscriptionFeed feed;
+    private final DeliveryLedger ledger;
+    private final SubscriptionClaim claim;
+    private final CheckpointWriter checkpoints;
+    private final FailureWriter failures;
+    private volatile boolean running = true;
+    private volatile @Nullable DispatcherThreads dispatchers;
+
+    PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, RetryPolicy retry,
+            int concurrency, SignalHandler handler, long sequence) {
+        this.context = context;
+        this.sequence = sequence;
+        this.id = record.subscriptionId();
+        this.pattern = SignalPattern.compile(record.pattern());
+        this.priority = record.priority();
+        this.concurrency = concurrency;
+        this.handler = handler;
+        this.feed = new SubscriptionFeed(context.readBatchSize(), context.pollInterval().toNanos(),
+                record.checkpoint().position(), System.nanoTime());
+        this.ledger = new DeliveryLedger(pattern, record.maxInFlight(), record.maxAttempts(), record.ackTimeout(),
+                retry, context.random(), record.checkpoint());
+        this.claim = new SubscriptionClaim(context, id, this);
+        this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
+        this.failures = new FailureWriter(context, id, ledger, lock, changed, retry.max());
+    }
+
+    void start() {
+        claim.hold(); // at once, so that status() right after subscribe says ACTIVE or STANDBY
+        dispatchers = new DispatcherThreads("signal-bus-" + context.busName() + "-" + id, concurrency, this::runLoop);
+        log.debug("persistent subscription '{}' on bus '{}' started at checkpoint {}", id, context.busName(),
+                checkpoints.written());
+    }
+
+    // ------------------------------------------------------------------ dispatch loop
+
+    private void runLoop() {
+        try {
+            while (true) {
+                boolean claimed = claim.hold();
+                PendingSignal next = null;
+                long sequence = 0;
+                int attempt = 0;
+                SubscriptionFeed.Read read = null;
+                List<Failure> failed;
+                lock.lock();
+                try {
+                    if (!running) {
+                        return;
+                    }
+                    Instant now = context.clock().instant();
+                    if (!claimed) {
+                        awaitChange(now, false);
+                        continue;
+                    }
+                    failed = ledger.expire(now);
+                    failed.forEach(f -> context.listeners().timedOut(context.busName(), id, f.signal().position(),
+                            f.attempts()));
+                    next = ledger.take(now, feed.buffer());
+                    if (next != null && next.state == State.SETTLING) {
+                        // its dead-letter write failed before; try that again instead of delivering
+                        failed = DeliveryLedger.withDeadLetter(failed, next);
+                        next = null;
+                    } else if (next != null) {
+                        sequence = next.deliverySequence;
+                        attempt = next.attempts;
+                    }
+                    if (feed.readDue(System.nanoTime())) {
+                        read = feed.startRead();
+                    } else if (next == null && failed.isEmpty()) {
+                        awaitChange(now, true);
+                        continue;
+                    }
+                } finally {
+                    lock.unlock();
+                }
+                if (read != null) {
+                    SubscriptionFeed.Read page = read;
+                    context.background().execute(() -> readFromStore(page));
+                }
+                failed.forEach(failures::write);
+                if (next != null) {
+                    new WorkerDelivery(this, next, sequence, attempt).run(handler, context.listeners(),
+                            context.busName());
+                }
+                if (running) {
+                    checkpoints.maybeWrite();
+                }
+            }
+        } catch (RuntimeException | Error e) {
+            log.error("persistent subscription '{}' on bus '{}' stopped on an unexpected error", id,
+                    context.busName(), e);
+            throw e;
+        }
+    }
+
+    /** Under the lock: sleeps until something changes, a timer is due or the poll interval passes. */
+    private void awaitChange(Instant now, boolean claimed) {
+        long waitNanos = context.pollInterval().toNanos();
+        if (claimed && feed.canReadAhead()) {
+            // a read is due soon (a held hand-off waits for a lower one): wake up for it
+            waitNanos = Math.min(waitNanos, Math.max(1, feed.nanosUntilRead(System.nanoTime())));
+        }
+        Instant timer = ledger.nextTimer();
+        if (timer != null) {
+            waitNanos = Math.min(waitNanos, Math.max(1, Duration.between(now, timer).toNanos()));
+        }
+        try {
+            changed.awaitNanos(waitNanos);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            running = false;
+        }
+    }
+
+    /** On a background thread: reads the next page of the log into the feed. */
+    private void readFromStore(SubscriptionFeed.Read read) {
+        List<RecordedSignal> page = List.of();
+        boolean failed = false;
+        try {
+            page = context.store().read(context.busName(), read.after(), context.readBatchSize());
+        } catch (RuntimeException e) {
+            failed = true;
+            log.warn("persistent subscription '{}' on bus '{}' could not read the log after position {}; retrying"
+                    + " in {}", id, context.busName(), read.after(), context.pollInterval(), e);
+        }
+        lock.lock();
+        try {
+            if (feed.readDone(read, page, failed, System.nanoTime())) {
+                changed.signalAll(); // the dispatchers may deliver what came, or read again
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Signals just committed through this bus, handed on in position order by the publisher's commit;
+     * wakes a dispatcher when one of them matches. Quick: it never touches the store.
+     */
+    void handOn(List<RecordedSignal> committed, boolean matches) {
+        lock.lock();
+        try {
+            feed.handOn(committed, System.nanoTime());
+            if (matches) {
+                changed.signal();
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    // ------------------------------------------------------------------ ack, nack, failures
+
+    /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
+    boolean ack(String signalId) {
+        PendingSignal pendingSignal = pending(signalId);
+        if (pendingSignal != null) {
+            ack(pendingSignal);
+        }
+        return pendingSignal != null;
+    }
+
+    private @Nullable PendingSignal pending(String signalId) {
+        return locked(() -> ledger.pending(signalId));
+    }
+
+    void ack(PendingSignal pendingSignal) {
+        int attempt;
+        lock.lock();
+        try {
+            if (!ledger.ack(pendingSignal)) {
+                return;
+            }
+            attempt = pendingSignal.attempts;
+            changed.signal();
+        } finally {
+            lock.unlock();
+        }
+        if (pendingSignal.redrive) {
+            failures.redriveAcked(pendingSignal);
+        }
+        context.listeners().acked(context.busName(), id, pendingSignal.position(), attempt);
+    }
+
+    /** Nacks the current attempt of a signal by id; false when it is not pending here. */
+    boolean nack(String signalId, Throwable reason) {
+        PendingSignal pendingSignal = pending(signalId);
+        if (pendingSignal != null) {
+            nack(pendingSignal, 0, reason);
+        }
+        return pendingSignal != null;
+    }
+
+    /** A failed attempt; {@code sequence} 0 means whichever attempt is current. */
+    void nack(PendingSignal pendingSignal, long sequence, Throwable reason) {
+        Failure failure;
+        lock.lock();
+        try {
+            failure = ledger.nack(pendingSignal, sequence, reason, context.clock().instant());
+            if (failure == null) {
+                return;
+            }
+            if (!failure.deadLetter()) {
+                changed.signal(); // a dispatcher waits for the retry time
+            }
+        } finally {
+            lock.unlock();
+        }
+        context.listeners().nacked(context.busName(), id, pendingSignal.position(), failure.attempts(), reason);
+        failures.write(failure);
+    }
+
+    // ------------------------------------------------------------------ claim
+
+    @Override
+    public void claimed() {
+        var record = context.store().findSubscription(context.busName(), id).orElseThrow(
+                () -> new SubscriptionNotFoundException(context.busName(), id));
+        Checkpoint stored = record.checkpoint();
+        Map<Long, Integer> attempts = context.store().attempts(context.busName(), id, stored.position());
+        lock.lock();
+        try {
+            ledger.reset(stored, attempts);
+            feed.reset(stored.position(), System.nanoTime());
+            checkpoints.reset(stored);
+        } finally {
+            lock.unlock();
+        }
+        log.info("subscription '{}' on bus '{}' is served by this process ({}) from checkpoint {}", id,
+                context.busName(), context.instanceId(), stored.position());
+    }
+
+    @Override
+    public void lost() {
+        lock.lock();
+        try {
+            Checkpoint checkpoint = ledger.checkpoint();
+            ledger.reset(checkpoint, Map.of());
+            feed.reset(checkpoint.position(), System.nanoTime());
+        } finally {
+            lock.unlock();
+        }
+        log.warn("subscription '{}' on bus '{}': another process claimed it; this process ({}) stands by", id,
+                context.busName(), context.instanceId());
+    }
+
+    /** Whether this process currently serves the subscription. */
+    boolean isClaimed() {
+        return claim.isClaimed();
+    }
+
+    // ------------------------------------------------------------------ control
+
+    /** The low-water mark as this process knows it. */
+    Checkpoint checkpoint() {
+        return locked(() -> ledger.checkpoint());
+    }
+
+    /** Attaches a new handler; everything delivered and unacked is redelivered to it at once. */
+    void reconnect(SignalHandler newHandler) {
+        lock.lock();
+        try {
+            handler = newHandler;
+            ledger.redeliverUnacked();
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Queues dead letters for redelivery ahead of new signals; skips those already redriving. */
+    int redrive(List<DeadLetter> deadLetters) {
+        lock.lock();
+        try {
+            int count = ledger.redrive(deadLetters, context.clock().instant());
+            changed.signalAll();
+            return count;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Whether a signal with this id is delivered or queued here and not yet settled. */
+    boolean isPending(String signalId) {
+        return pending(signalId) != null;
+    }
+
+    /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
+    boolean isSettled(long position) {
+        return locked(() -> ledger.isSettled(position));
+    }
+
+    int concurrency() {
+        return concurrency;
+    }
+
+    SignalHandler handler() {
+        return handler;
+    }
+
+    /** Deliveries handed out and unacked. */
+    int inFlightCount() {
+        return locked(() -> ledger.unacked());
+    }
+
+    @Nullable String lastError() {
+        return locked(() -> ledger.lastError());
+    }
+
+    private <T> T locked(Supplier<T> read) {
+        lock.lock();
+        try {
+            return read.get();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Asks the dispatcher threads to stop after their current delivery. */
+    void signalStop() {
+        lock.lock();
+        try {
+            running = false;
+            changed.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops: waits for running handlers up to {@code timeout}, then writes the checkpoint (if
+     * {@code flush}) and gives up the claim. Unacked deliveries are redelivered by the next process
+     * that serves the subscription.
+     */
+    void awaitStop(Duration timeout, boolean flush) {
+        DispatcherThreads running = dispatchers;
+        if (running != null) {
+            running.join(timeout);
+        }
+        checkpoints.finish(flush);
+        claim.release();
+        log.debug("persistent subscription '{}' on bus '{}' stopped at checkpoint {}", id, context.busName(),
+                checkpoints.written());
+    }
+}

@@ -1,0 +1,72 @@
+package io.signalbus.internal;
+
+import io.signalbus.RecordedSignal;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The persistent-subscription workers running in this process for one bus, by subscription id, and
+ * the order in which committed signals are handed on to them: priority, then when they started (the
+ * routing order of transient subscriptions).
+ */
+final class PersistentWorkers {
+
+    private final Map<String, PersistentSubscriptionWorker> workers = new ConcurrentHashMap<>();
+    private volatile List<PersistentSubscriptionWorker> order = List.of();
+    private final AtomicLong sequence = new AtomicLong();
+
+    /** The next start sequence, which orders workers of equal priority. */
+    long nextSequence() {
+        return sequence.incrementAndGet();
+    }
+
+    @Nullable PersistentSubscriptionWorker get(String subscriptionId) {
+        return workers.get(subscriptionId);
+    }
+
+    void add(PersistentSubscriptionWorker worker) {
+        workers.put(worker.id, worker);
+        reorder();
+    }
+
+    void remove(PersistentSubscriptionWorker worker) {
+        workers.remove(worker.id);
+        reorder();
+    }
+
+    /** Removes and returns every worker. */
+    Collection<PersistentSubscriptionWorker> removeAll() {
+        List<PersistentSubscriptionWorker> all = new ArrayList<>(workers.values());
+        workers.clear();
+        order = List.of();
+        return all;
+    }
+
+    private synchronized void reorder() {
+        var sorted = new ArrayList<>(workers.values());
+        sorted.sort(Comparator.comparingInt((PersistentSubscriptionWorker w) -> -w.priority)
+                .thenComparingLong(w -> w.sequence));
+        order = List.copyOf(sorted);
+    }
+
+    /**
+     * After commit, on the store's committing thread where it has one: hands the signals to every
+     * worker (each needs the whole log, matching or not, to move its checkpoint); only workers with
+     * a matching signal are woken. Quick: it never runs a handler.
+     */
+    void handOn(List<RecordedSignal> recorded) {
+        for (PersistentSubscriptionWorker worker : order) {
+            boolean matches = false;
+            for (int i = 0; i < recorded.size() && !matches; i++) {
+                matches = worker.pattern.matches(recorded.get(i).signal().type());
+            }
+            worker.handOn(recorded, matches);
+        }
+    }
+}

@@ -1,0 +1,159 @@
+package io.signalbus.internal;
+
+import io.signalbus.RecordedSignal;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.TreeMap;
+
+/**
+ * The signals a persistent subscription has not looked at yet, in position order: pages read ahead
+ * from the log and signals handed on by this process's publishers as they commit. Hand-offs that
+ * arrive before a lower one are held until the gap fills, or until a read of the log is due.
+ *
+ * <p>Pure state with a bounded buffer; callers pass {@code System.nanoTime()}. Not thread-safe: its
+ * worker guards it with one lock.
+ */
+final class SubscriptionFeed {
+
+    /** One read of the log on its way: where it starts and what it must know when it comes back. */
+    record Read(long after, long hints, long generation) {
+    }
+
+    private static final int MAX_EARLY = 64;
+    /** The lower hand-off is usually microseconds behind; if it does not come by then, read the store. */
+    private static final long EARLY_GRACE_NANOS = 2_000_000;
+
+    private final int readBatchSize;
+    private final long pollIntervalNanos;
+    private final int bufferLimit;
+    /** Signals read or handed on, in position order, not yet looked at. */
+    private final ArrayDeque<RecordedSignal> buffer = new ArrayDeque<>();
+    /** Hand-offs that arrived before a lower one (publishers commit concurrently), by first position. */
+    private final TreeMap<Long, List<RecordedSignal>> early = new TreeMap<>();
+    private int earlySignals;
+    /** Counts hand-offs that asked for a read, so a read in progress does not postpone them. */
+    private long readHints;
+    /** Every committed position at or below this is in the buffer or was looked at. */
+    private long fetched;
+    private boolean reading;
+    /** Counts {@link #reset}s, so that a read started before one can tell. */
+    private long generation;
+    private long nextReadNanos;
+
+    SubscriptionFeed(int readBatchSize, long pollIntervalNanos, long after, long nowNanos) {
+        this.readBatchSize = readBatchSize;
+        this.pollIntervalNanos = pollIntervalNanos;
+        this.bufferLimit = Math.max(readBatchSize * 2, 1024);
+        this.fetched = after;
+        this.nextReadNanos = nowNanos;
+    }
+
+    /** The signals to look at next, in position order. */
+    Queue<RecordedSignal> buffer() {
+        return buffer;
+    }
+
+    /**
+     * Whether there is room to read another page now. Reads run ahead of delivery while the buffer
+     * has room for a page (which bounds what a subscription holds); none while another read is on its
+     * way.
+     */
+    boolean canReadAhead() {
+        return !reading && buffer.size() + earlySignals + readBatchSize <= bufferLimit;
+    }
+
+    /** Whether to read the next page now: there is room and a read that found the log's end is due again. */
+    boolean readDue(long nowNanos) {
+        return canReadAhead() && nowNanos - nextReadNanos >= 0;
+    }
+
+    /** How long until a read is due; only meaningful while {@link #canReadAhead()}. */
+    long nanosUntilRead(long nowNanos) {
+        return nextReadNanos - nowNanos;
+    }
+
+    /** Starts a read: no other starts until it {@linkplain #readDone finishes}. */
+    Read startRead() {
+        reading = true;
+        return new Read(fetched, readHints, generation);
+    }
+
+    /**
+     * Takes a page read for {@code read}; false when the feed was reset since (the page is dropped).
+     * After a failed read, or one that found the end of the log with no hand-off asking for more, the
+     * next read waits for the poll interval.
+     */
+    boolean readDone(Read read, List<RecordedSignal> page, boolean failed, long nowNanos) {
+        if (read.generation() != generation) {
+            return false;
+        }
+        reading = false;
+        for (RecordedSignal recorded : page) {
+            if (recorded.position() > fetched) {
+                buffer.add(recorded);
+                fetched = recorded.position();
+            }
+        }
+        takeEarly();
+        if (failed || (page.size() < readBatchSize && read.hints() == readHints)) {
+            nextReadNanos = nowNanos + pollIntervalNanos;
+        }
+        return true;
+    }
+
+    /**
+     * Signals just committed through this bus, in position order. Taking them directly saves a read
+     * when they follow on from what this feed has; otherwise a read finds them.
+     */
+    void handOn(List<RecordedSignal> committed, long nowNanos) {
+        RecordedSignal first = committed.get(0);
+        RecordedSignal last = committed.get(committed.size() - 1);
+        if (last.position() <= fetched) {
+            return;
+        }
+        boolean room = buffer.size() + earlySignals + committed.size() <= bufferLimit;
+        if (first.position() == fetched + 1 && room) {
+            buffer.addAll(committed);
+            fetched = last.position();
+            takeEarly();
+        } else if (first.position() > fetched + 1 && room && early.size() < MAX_EARLY) {
+            early.put(first.position(), committed);
+            earlySignals += committed.size();
+            long readAt = nowNanos + EARLY_GRACE_NANOS;
+            if (nextReadNanos - readAt > 0) {
+                nextReadNanos = readAt;
+            }
+        } else {
+            nextReadNanos = nowNanos;
+            readHints++;
+        }
+    }
+
+    /** Moves held hand-offs that now follow on from {@link #fetched} into the buffer. */
+    private void takeEarly() {
+        Map.Entry<Long, List<RecordedSignal>> entry;
+        while ((entry = early.firstEntry()) != null && entry.getKey() <= fetched + 1) {
+            early.pollFirstEntry();
+            earlySignals -= entry.getValue().size();
+            for (RecordedSignal recorded : entry.getValue()) {
+                if (recorded.position() > fetched) {
+                    buffer.add(recorded);
+                    fetched = recorded.position();
+                }
+            }
+        }
+    }
+
+    /** Forgets everything and starts again after {@code position}, reading at once; a read on its way is dropped. */
+    void reset(long position, long nowNanos) {
+        generation++;
+        reading = false;
+        buffer.clear();
+        early.clear();
+        earlySignals = 0;
+        fetched = position;
+        nextReadNanos = nowNanos;
+    }
+}
