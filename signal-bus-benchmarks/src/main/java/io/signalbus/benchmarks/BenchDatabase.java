@@ -17,7 +17,7 @@ import javax.sql.DataSource;
 /**
  * A database the macro benchmarks own for one run: an H2 file database in a fresh folder under
  * {@code target/}, or a fresh schema in the PostgreSQL database of {@code SIGNAL_BUS_BENCH_POSTGRES_URL}
- * (dropped at the end). It holds the signal-bus tables (the starter's migrations) and
+ * (dropped at the end). It holds the signal-bus tables (signal-bus-jdbc's migrations) and
  * {@code bench_raw_log}, shaped exactly like {@code signal_bus_log}, for the raw JDBC baselines.
  * Connections come from a HikariCP pool of {@value #POOL_SIZE}.
  */

@@ -120,7 +120,7 @@ public class SignalBusAutoConfiguration {
         return new SignalListenerRegistrar();
     }
 
-    /** The durable store on the application's DataSource, with the starter's own Flyway migrations. */
+    /** The durable store of signal-bus-jdbc on the application's DataSource, with its own Flyway migrations. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(JdbcTemplate.class)
     @ConditionalOnSingleCandidate(DataSource.class)

@@ -173,7 +173,7 @@ public class SignalBusProperties {
     /** The JDBC store. */
     public static class Jdbc {
 
-        /** Create and migrate the signal_bus_* tables with the starter's own Flyway history table. */
+        /** Create and migrate the signal_bus_* tables with signal-bus's own Flyway history table. */
         private boolean initializeSchema = true;
 
         public boolean isInitializeSchema() {

@@ -26,7 +26,6 @@ import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DelegatingDataSource;
@@ -90,7 +89,7 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
 
     @Test
     void anAppendTooLargeForOneStatementTakesOneUnbrokenRangeOfPositions() {
-        int count = LogWriter.MAX_ROWS_PER_STATEMENT * 2 + 500;
+        int count = PostgresAppendStrategy.MAX_ROWS_PER_STATEMENT * 2 + 500;
         List<Signal> batch = IntStream.rangeClosed(1, count).mapToObj(i -> signal("t.e", i)).toList();
 
         List<RecordedSignal> recorded = store.append(bus, batch, T0);
@@ -120,7 +119,7 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
     void anAppendTooLargeForOneStatementWritesNothingWhenItsLastStatementFails() {
         Signal existing = store.append(bus, List.of(signal("t.e", 0)), T0).get(0).signal();
         var batch = new ArrayList<Signal>();
-        IntStream.rangeClosed(1, LogWriter.MAX_ROWS_PER_STATEMENT * 2).forEach(i -> batch.add(signal("t.e", i)));
+        IntStream.rangeClosed(1, PostgresAppendStrategy.MAX_ROWS_PER_STATEMENT * 2).forEach(i -> batch.add(signal("t.e", i)));
         batch.add(existing);
 
         assertThatThrownBy(() -> store.append(bus, batch, T0)).isInstanceOf(InvalidSignalException.class)
@@ -159,18 +158,15 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
 
     @Test
     void aGroupWhoseRequestsTookTheirTimesOutOfOrderRecordsTimesInPositionOrder() {
-        JdbcDialect dialect = JdbcDialect.of(dataSource());
-        var writer = new LogWriter(new JdbcTemplate(dataSource()), dialect);
+        var jdbc = new JdbcTemplate(dataSource());
+        var writer = new LogWriter(jdbc, new TransactionTemplate(new DataSourceTransactionManager(dataSource())),
+                JdbcDialect.of(dataSource()).appendStrategy(jdbc));
         store.append(bus, List.of(signal("t.e", 0)), T0.plusSeconds(5));
         // the second caller took its time first but reached the queue second
         List<AppendRequest> group = List.of(request(T0.plusSeconds(20), 1, 2), request(T0.plusSeconds(10), 3),
                 request(T0.plusSeconds(30), 4));
 
-        List<List<RecordedSignal>> recorded = writer.fitsOneStatement(group)
-                ? new JdbcTemplate(dataSource()).execute((ConnectionCallback<List<List<RecordedSignal>>>) c ->
-                        writer.commitInOneStatement(c, group))
-                : new TransactionTemplate(new DataSourceTransactionManager(dataSource()))
-                        .execute(status -> writer.write(group));
+        List<List<RecordedSignal>> recorded = writer.commit(group);
 
         var expected = List.of(T0.plusSeconds(5), T0.plusSeconds(20), T0.plusSeconds(20), T0.plusSeconds(20),
                 T0.plusSeconds(30));

@@ -9,7 +9,6 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +18,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Decides how an append commits: inside the caller's transaction on this DataSource (under a
@@ -41,17 +38,17 @@ final class LogAppender implements AutoCloseable {
 
     private final DataSource dataSource;
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transactions;
+    private final StoreStatements sql;
     private final LogWriter logWriter;
     private final GroupCommitWriter groupCommit;
 
-    LogAppender(DataSource dataSource, JdbcTemplate jdbc, TransactionTemplate transactions, LogWriter logWriter) {
+    LogAppender(DataSource dataSource, JdbcTemplate jdbc, StoreStatements sql, LogWriter logWriter) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
-        this.transactions = transactions;
+        this.sql = sql;
         this.logWriter = logWriter;
         this.groupCommit = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
-                this::commit, this::appendAlone);
+                logWriter::commit, this::appendAlone);
     }
 
     List<RecordedSignal> append(AppendRequest request) {
@@ -121,23 +118,10 @@ final class LogAppender implements AutoCloseable {
     /** One request in its own transaction, failing with the exception its caller should see. */
     private List<RecordedSignal> appendAlone(AppendRequest request) {
         try {
-            return commit(List.of(request)).get(0);
+            return logWriter.commit(List.of(request)).get(0);
         } catch (RuntimeException e) {
             throw appendFailure(request, e);
         }
-    }
-
-    /**
-     * Writes and commits a group, all or nothing: as one statement that commits by itself where the
-     * dialect and the group allow (one round trip, the shortest hold of the head row lock), else in a
-     * transaction.
-     */
-    private List<List<RecordedSignal>> commit(List<AppendRequest> group) {
-        if (logWriter.fitsOneStatement(group)) {
-            return jdbc.execute((ConnectionCallback<List<List<RecordedSignal>>>) connection ->
-                    logWriter.commitInOneStatement(connection, group));
-        }
-        return transactions.execute(status -> logWriter.write(group));
     }
 
     private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {
@@ -162,15 +146,13 @@ final class LogAppender implements AutoCloseable {
         List<Signal> signals = request.signals();
         for (int from = 0; from < signals.size(); from += 100) {
             List<Signal> chunk = signals.subList(from, Math.min(from + 100, signals.size()));
-            String placeholders = String.join(", ", Collections.nCopies(chunk.size(), "?"));
             var parameters = new ArrayList<Object>(chunk.size() + 1);
             parameters.add(request.bus());
             chunk.forEach(s -> parameters.add(s.id()));
             Map<String, Long> existing = new HashMap<>();
-            jdbc.query("SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (" + placeholders
-                    + ")", rs -> {
-                        existing.put(rs.getString(1), rs.getLong(2));
-                    }, parameters.toArray());
+            jdbc.query(sql.positionsOfIds(chunk.size()), rs -> {
+                existing.put(rs.getString(1), rs.getLong(2));
+            }, parameters.toArray());
             for (Signal signal : chunk) {
                 Long position = existing.get(signal.id());
                 if (position != null) {

@@ -4,14 +4,18 @@ import javax.sql.DataSource;
 import org.flywaydb.core.Flyway;
 
 /**
- * Creates and upgrades the signal-bus tables ({@code signal_bus_*}) with the starter's own Flyway
+ * Creates and upgrades the signal-bus tables ({@code signal_bus_*}) with signal-bus's own Flyway
  * instance: migrations from {@code classpath:db/signal-bus/<database>/}, history in
  * {@code signal_bus_schema_history}. It never reads or writes the application's own Flyway history,
  * and a schema that already holds the application's tables is baselined at version 0 first.
+ *
+ * <p>The only class of this module that uses Flyway, an optional dependency: call it only with
+ * {@code flyway-core} (and, for PostgreSQL, {@code flyway-database-postgresql}) on the class path. A
+ * {@link JdbcSignalStore} on tables created some other way needs neither.
  */
 public final class SignalBusSchema {
 
-    /** The table in which the starter's Flyway records the signal-bus migrations. */
+    /** The table in which signal-bus's Flyway records its migrations. */
     public static final String HISTORY_TABLE = "signal_bus_schema_history";
 
     private SignalBusSchema() {

@@ -10,10 +10,8 @@ import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -65,7 +63,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the checkpoint but not the settings), each of which needs hand-written SQL anyway; and a library
  * that brought its own mapping context, dialect and repositories into the application's context
  * would risk clashing with the application's own Spring Data setup. So every table uses plain,
- * parameterised JdbcTemplate statements, with the SQL that differs per database in {@link JdbcDialect}.
+ * parameterised JdbcTemplate statements, each database's SQL in its {@link StoreStatements}.
  *
  * <p><b>H2.</b> On an H2 file database the store sets {@code WRITE_DELAY} to 0 when it starts, so
  * that every commit is written to the file before it returns and a killed process loses nothing
@@ -83,7 +81,8 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
 
     private final JdbcTemplate jdbc;
     private final JdbcDialect dialect;
-    private final SignalJson codec;
+    private final StoreStatements sql;
+    private final JdbcMapping mapping;
     private final TransactionTemplate transactions;
     private final SubscriptionRepository subscriptions;
     private final LogAppender appender;
@@ -104,28 +103,20 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      */
     public JdbcSignalStore(DataSource dataSource, SignalJson codec) {
         Objects.requireNonNull(dataSource, "dataSource");
-        this.codec = Objects.requireNonNull(codec, "codec");
         this.jdbc = new JdbcTemplate(dataSource);
         this.dialect = JdbcDialect.of(dataSource);
+        this.sql = dialect.statements();
+        this.mapping = new JdbcMapping(Objects.requireNonNull(codec, "codec"));
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.subscriptions = new SubscriptionRepository(jdbc, dialect, codec);
-        this.appender = new LogAppender(dataSource, jdbc, transactions, new LogWriter(jdbc, dialect));
+        this.subscriptions = new SubscriptionRepository(jdbc, sql, mapping);
+        this.appender = new LogAppender(dataSource, jdbc, sql,
+                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)));
         try {
-            dialect.prepare(jdbc);
-            this.keepOpen = dialect == JdbcDialect.H2 ? keepOpenIfFile(dataSource) : null;
+            this.keepOpen = dialect.prepare(dataSource, jdbc);
         } catch (DataAccessException | SQLException e) {
             throw new SignalStoreException("could not prepare the " + dialect + " database for the signal-bus store: "
                     + e.getMessage(), e);
         }
-    }
-
-    private static @Nullable Connection keepOpenIfFile(DataSource dataSource) throws SQLException {
-        Connection connection = dataSource.getConnection();
-        if (connection.getMetaData().getURL().contains(":mem:")) {
-            connection.close();
-            return null;
-        }
-        return connection;
     }
 
     // ------------------------------------------------------------------ append
@@ -164,7 +155,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
                 throw new InvalidSignalException("signal id '" + signal.id() + "' appears twice in one append to bus '"
                         + busName + "'");
             }
-            envelopes.add(codec.encode(signal));
+            envelopes.add(mapping.encode(signal));
         }
         var request = new AppendRequest(busName, List.copyOf(signals), envelopes,
                 recordedAt.truncatedTo(ChronoUnit.MICROS), committed);
@@ -185,55 +176,39 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
 
     @Override
     public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
-        // ORDER BY the whole primary key: with only `position`, H2 sorts the rest of the log for every page
-        return run(busName, "read the log after position " + afterPosition, () -> jdbc.query(
-                "SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?"
-                        + " ORDER BY bus, position LIMIT ?", (rs, row) -> recorded(rs), busName, afterPosition, limit));
+        return run(busName, "read the log after position " + afterPosition, () -> jdbc.query(sql.readLog(),
+                (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, limit));
     }
 
     @Override
     public long head(String busName) {
-        return run(busName, "read the head", () -> jdbc.query("SELECT position FROM signal_bus_head WHERE bus = ?",
+        return run(busName, "read the head", () -> jdbc.query(sql.readHead(),
                 rs -> rs.next() ? rs.getLong(1) : 0L, busName));
     }
 
     @Override
     public long positionBefore(String busName, Instant time) {
-        // recordedAt never decreases along a bus log, so the latest time before `time` has the highest position
-        return run(busName, "find the position before " + time, () -> jdbc.query(
-                "SELECT position FROM signal_bus_log WHERE bus = ? AND recorded_at < ?"
-                        + " ORDER BY recorded_at DESC, position DESC LIMIT 1",
-                rs -> rs.next() ? rs.getLong(1) : 0L, busName, SubscriptionRepository.timestamp(time)));
+        return run(busName, "find the position before " + time, () -> jdbc.query(sql.positionBefore(),
+                rs -> rs.next() ? rs.getLong(1) : 0L, busName, JdbcMapping.timestamp(time)));
     }
 
     @Override
     public int deleteBefore(String busName, long throughPosition, Instant recordedBefore, int limit) {
-        OffsetDateTime before = SubscriptionRepository.timestamp(recordedBefore);
         return run(busName, "delete signals at or below " + throughPosition + " recorded before " + recordedBefore,
-                () -> jdbc.update("DELETE FROM signal_bus_log WHERE bus = ? AND position IN (SELECT position FROM"
-                        + " signal_bus_log WHERE bus = ? AND position <= ? AND recorded_at < ?"
-                        + " ORDER BY bus, position LIMIT ?)",
-                        busName, busName, throughPosition, before, limit));
+                () -> jdbc.update(sql.deleteLogBefore(), busName, busName, throughPosition,
+                        JdbcMapping.timestamp(recordedBefore), limit));
     }
 
     @Override
     public Optional<RecordedSignal> signalAt(String busName, long position) {
-        return run(busName, "read position " + position, () -> jdbc.query(
-                "SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position = ?",
-                (rs, row) -> recorded(rs), busName, position).stream().findFirst());
+        return run(busName, "read position " + position, () -> jdbc.query(sql.readPosition(),
+                (rs, row) -> mapping.recordedSignal(rs), busName, position).stream().findFirst());
     }
 
     @Override
     public OptionalLong positionOf(String busName, String signalId) {
-        return run(busName, "find signal " + signalId, () -> jdbc.query(
-                "SELECT position FROM signal_bus_log WHERE bus = ? AND signal_id = ?",
+        return run(busName, "find signal " + signalId, () -> jdbc.query(sql.positionOfId(),
                 rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), busName, signalId));
-    }
-
-    private RecordedSignal recorded(ResultSet rs) throws SQLException {
-        long position = rs.getLong(1);
-        Signal signal = SubscriptionRepository.decode(codec, rs.getString(3), "signal at position " + position);
-        return new RecordedSignal(position, signal, SubscriptionRepository.instant(rs, 2));
     }
 
     // ------------------------------------------------------------------ subscriptions
@@ -264,18 +239,15 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
 
     @Override
     public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
-        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(
-                "UPDATE signal_bus_subscription SET owner = ?, lease_until = ? WHERE bus = ? AND subscription_id = ?"
-                        + " AND (owner IS NULL OR owner = ? OR lease_until <= ?)",
-                owner, SubscriptionRepository.timestamp(leaseUntil), busName, subscriptionId, owner,
-                SubscriptionRepository.timestamp(now)) == 1);
+        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(sql.claim(),
+                owner, JdbcMapping.timestamp(leaseUntil), busName, subscriptionId, owner,
+                JdbcMapping.timestamp(now)) == 1);
     }
 
     @Override
     public void release(String busName, String subscriptionId, String owner) {
-        run(busName, "release subscription " + subscriptionId, () -> jdbc.update(
-                "UPDATE signal_bus_subscription SET owner = NULL, lease_until = NULL"
-                        + " WHERE bus = ? AND subscription_id = ? AND owner = ?", busName, subscriptionId, owner));
+        run(busName, "release subscription " + subscriptionId, () -> jdbc.update(sql.release(), busName,
+                subscriptionId, owner));
     }
 
     @Override

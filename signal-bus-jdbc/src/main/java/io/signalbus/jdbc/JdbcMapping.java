@@ -1,0 +1,100 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import io.signalbus.SignalStoreException;
+import io.signalbus.json.SignalJson;
+import io.signalbus.store.SubscriptionRecord;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.ZoneOffset;
+import java.time.temporal.ChronoUnit;
+import org.jspecify.annotations.Nullable;
+import org.springframework.jdbc.core.SqlParameterValue;
+
+/**
+ * Between JDBC and the store's types: rows to {@link RecordedSignal}, {@link DeadLetter} and
+ * {@link SubscriptionRecord} (columns in the order the {@link StoreStatements} select them), and
+ * times to and from {@code TIMESTAMP WITH TIME ZONE} parameters and columns.
+ */
+final class JdbcMapping {
+
+    private final SignalJson codec;
+
+    JdbcMapping(SignalJson codec) {
+        this.codec = codec;
+    }
+
+    /** A row of (position, recorded at, envelope). */
+    RecordedSignal recordedSignal(ResultSet rs) throws SQLException {
+        long position = rs.getLong(1);
+        Signal signal = decode(rs.getString(3), "signal at position " + position);
+        return new RecordedSignal(position, signal, instant(rs, 2));
+    }
+
+    /** A row of (subscription id, position, envelope, attempts, error type, error message, dead-lettered at). */
+    DeadLetter deadLetter(ResultSet rs) throws SQLException {
+        return new DeadLetter(rs.getString(1), rs.getLong(2),
+                decode(rs.getString(3), "dead letter at position " + rs.getLong(2)), rs.getInt(4),
+                rs.getString(5), rs.getString(6), instant(rs, 7));
+    }
+
+    /**
+     * A row of (bus, subscription id, pattern, checkpoint position, checkpoint time, max in flight,
+     * max attempts, ack timeout ms, priority, created at).
+     */
+    static SubscriptionRecord subscription(ResultSet rs, int row) throws SQLException {
+        Instant checkpointTime = nullableInstant(rs, 5);
+        return new SubscriptionRecord(rs.getString(1), rs.getString(2), rs.getString(3),
+                new Checkpoint(rs.getLong(4), checkpointTime), rs.getInt(6), rs.getInt(7),
+                Duration.ofMillis(rs.getLong(8)), rs.getInt(9), instant(rs, 10));
+    }
+
+    /** The envelope of a signal, as the log and dead letters store it. */
+    String encode(Signal signal) {
+        return codec.encode(signal);
+    }
+
+    /** Decodes a stored envelope; one that cannot be decoded is a store failure, not bad input. */
+    private Signal decode(String envelope, String what) {
+        try {
+            return codec.decode(envelope);
+        } catch (InvalidSignalException e) {
+            throw new SignalStoreException("the stored envelope of the " + what + " cannot be decoded: "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * A time as stored: truncated to the microsecond, PostgreSQL's precision, so that every database
+     * returns exactly what it was given at that precision.
+     */
+    static @Nullable OffsetDateTime timestamp(@Nullable Instant instant) {
+        return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
+    }
+
+    /** A nullable time as a typed parameter, so the driver need not ask the database for its type. */
+    static SqlParameterValue timestampParameter(@Nullable Instant instant) {
+        return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE, timestamp(instant));
+    }
+
+    static Instant instant(ResultSet rs, int column) throws SQLException {
+        Instant instant = nullableInstant(rs, column);
+        if (instant == null) {
+            throw new SQLException("column " + column + " is null");
+        }
+        return instant;
+    }
+
+    static @Nullable Instant nullableInstant(ResultSet rs, int column) throws SQLException {
+        OffsetDateTime time = rs.getObject(column, OffsetDateTime.class);
+        return time == null ? null : time.toInstant();
+    }
+}

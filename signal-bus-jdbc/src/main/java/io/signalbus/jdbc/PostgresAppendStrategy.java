@@ -1,0 +1,99 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.Signal;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * PostgreSQL's append: one statement ({@link PostgresStatements#appendLog()}) moves the head and
+ * inserts every row, the rows passed as arrays, so a group of any size is one round trip, and
+ * outside a transaction it commits by itself: the head row stays locked for a statement and a WAL
+ * flush, not for three round trips. An append larger than {@link #MAX_ROWS_PER_STATEMENT} rows or
+ * {@link #MAX_CHARS_PER_STATEMENT} characters of envelopes takes several statements in its transaction.
+ */
+final class PostgresAppendStrategy implements AppendStrategy {
+
+    /** Rows per array statement (about 0.5 MB of envelopes for typical signals). */
+    static final int MAX_ROWS_PER_STATEMENT = 1000;
+
+    /**
+     * Envelope characters per array statement (unless one row alone has more): with large payloads
+     * (up to {@code max-payload-size}, 1 MB by default, each), a statement of 1,000 rows would be a
+     * gigabyte, in the driver's memory and the server's.
+     */
+    static final long MAX_CHARS_PER_STATEMENT = 4L * 1024 * 1024;
+
+    private final PostgresStatements statements;
+
+    PostgresAppendStrategy(PostgresStatements statements) {
+        this.statements = statements;
+    }
+
+    @Override
+    public LogHead append(Connection connection, String bus, List<LogRow> rows) throws SQLException {
+        LogHead before = null;
+        for (int from = 0, to; from < rows.size(); from = to) {
+            to = endOfStatement(rows, from);
+            LogHead beforeSlice = appendInOneStatement(connection, bus, rows.subList(from, to));
+            if (before == null) {
+                before = beforeSlice;
+            }
+        }
+        if (before == null) {
+            throw new IllegalArgumentException("an append to bus '" + bus + "' needs at least one row");
+        }
+        return before;
+    }
+
+    /** The bounds of one array statement; a single row goes alone whatever its size. */
+    @Override
+    public boolean appendsInOneStatement(int rows, long envelopeChars) {
+        return rows <= MAX_ROWS_PER_STATEMENT && (envelopeChars <= MAX_CHARS_PER_STATEMENT || rows == 1);
+    }
+
+    /** Where the statement whose first row is {@code from} ends: within both bounds, with at least one row. */
+    private int endOfStatement(List<LogRow> rows, int from) {
+        int to = from;
+        long chars = 0;
+        while (to < rows.size() && appendsInOneStatement(to - from + 1, chars + rows.get(to).envelope().length())) {
+            chars += rows.get(to).envelope().length();
+            to++;
+        }
+        return to;
+    }
+
+    /** Runs {@link PostgresStatements#appendLog()} (creating the head row first if the bus has none); returns where the head was. */
+    private LogHead appendInOneStatement(Connection connection, String bus, List<LogRow> rows) throws SQLException {
+        int count = rows.size();
+        var ids = new String[count];
+        var types = new String[count];
+        var micros = new long[count];
+        var envelopes = new String[count];
+        for (int i = 0; i < count; i++) {
+            LogRow row = rows.get(i);
+            Signal signal = row.signal();
+            ids[i] = signal.id();
+            types[i] = signal.type();
+            micros[i] = micros(row.recordedAt());
+            envelopes[i] = row.envelope();
+        }
+        try (PreparedStatement ps = connection.prepareStatement(statements.appendLog())) {
+            ps.setLong(1, count);
+            ps.setObject(2, JdbcMapping.timestamp(rows.get(count - 1).recordedAt()));
+            ps.setString(3, bus);
+            ps.setLong(4, count);
+            ps.setObject(5, ids);
+            ps.setObject(6, types);
+            ps.setObject(7, micros);
+            ps.setObject(8, envelopes);
+            return LogHead.move(connection, ps, bus, count, statements.insertHeadIfAbsent());
+        }
+    }
+
+    private static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+}

@@ -1,0 +1,62 @@
+package io.signalbus.jdbc;
+
+/**
+ * The SQL that PostgreSQL writes its own way: {@code ON CONFLICT} upserts, and the append of any
+ * number of rows in one statement, passed as arrays.
+ */
+final class PostgresStatements extends StoreStatements {
+
+    /**
+     * Adds count to the head of a bus, sets its time to at unless it is later, and inserts count log
+     * rows at the positions just below the new head, given as four arrays in position order: signal
+     * ids, types, recorded-at times in microseconds since the epoch (none is recorded earlier than
+     * the head's time before), envelopes: (count, at, bus, count, ids, types, micros, envelopes). It
+     * returns the new head and the head's time before; no row when the bus has no head row yet, and
+     * then nothing is inserted.
+     */
+    String appendLog() {
+        return """
+                WITH head AS (UPDATE signal_bus_head SET position = position + ?, previous_recorded_at = recorded_at,
+                recorded_at = GREATEST(recorded_at, ?) WHERE bus = ? RETURNING bus, position, previous_recorded_at),
+                appended AS (INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope)
+                SELECT head.bus, head.position - ? + v.place, v.signal_id, v.type, GREATEST(head.previous_recorded_at,
+                TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond'), v.envelope
+                FROM head, unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]),
+                CAST(? AS TEXT[])) WITH ORDINALITY AS v (signal_id, type, micros, envelope, place))
+                SELECT position, previous_recorded_at FROM head""";
+    }
+
+    @Override
+    String insertHeadIfAbsent() {
+        return """
+                INSERT INTO signal_bus_head (bus, position) VALUES (?, 0) ON CONFLICT (bus) DO NOTHING""";
+    }
+
+    @Override
+    String insertSubscriptionIfAbsent() {
+        return """
+                INSERT INTO signal_bus_subscription (bus, subscription_id, pattern, checkpoint_position, checkpoint_time,
+                max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bus, subscription_id) DO NOTHING""";
+    }
+
+    @Override
+    String upsertAttempts() {
+        return """
+                INSERT INTO signal_bus_attempt (bus, subscription_id, position, attempts)
+                SELECT bus, subscription_id, ?, ? FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?
+                ON CONFLICT (bus, subscription_id, position) DO UPDATE SET attempts = EXCLUDED.attempts""";
+    }
+
+    @Override
+    String upsertDeadLetter() {
+        return """
+                INSERT INTO signal_bus_dead_letter (bus, subscription_id, position, signal_id, envelope, attempts,
+                error_type, error_message, dead_lettered_at)
+                SELECT bus, subscription_id, ?, ?, ?, ?, ?, ?, ? FROM signal_bus_subscription
+                WHERE bus = ? AND subscription_id = ?
+                ON CONFLICT (bus, subscription_id, position) DO UPDATE SET signal_id = EXCLUDED.signal_id,
+                envelope = EXCLUDED.envelope, attempts = EXCLUDED.attempts, error_type = EXCLUDED.error_type,
+                error_message = EXCLUDED.error_message, dead_lettered_at = EXCLUDED.dead_lettered_at""";
+    }
+}

@@ -1,0 +1,175 @@
+package io.signalbus.jdbc;
+
+import java.util.Collections;
+
+/**
+ * The SQL of the store, every statement parameterised. The statements written here are portable
+ * (H2 and PostgreSQL run them as they are); each database's subclass adds the ones that need an
+ * upsert or a conditional insert, and those its {@link AppendStrategy} runs to move the head. A
+ * statement takes the same parameters in the same order on every database, as its comment lists them.
+ */
+abstract class StoreStatements {
+
+    // ------------------------------------------------------------------ what each database writes its own way
+
+    /** Creates the head row of a bus at 0 unless it exists: (bus). */
+    abstract String insertHeadIfAbsent();
+
+    /**
+     * Stores a subscription unless its (bus, id) exists: (bus, subscription id, pattern, checkpoint
+     * position, checkpoint time, max in flight, max attempts, ack timeout ms, priority, created at).
+     */
+    abstract String insertSubscriptionIfAbsent();
+
+    /** Sets the failed attempts at a position, if the subscription exists: (position, attempts, bus, subscription id). */
+    abstract String upsertAttempts();
+
+    /**
+     * Stores or replaces a dead letter, if the subscription exists: (position, signal id, envelope,
+     * attempts, error type, error message, dead-lettered at, bus, subscription id).
+     */
+    abstract String upsertDeadLetter();
+
+    // ------------------------------------------------------------------ the log
+
+    /** Inserts one log row: (bus, position, signal id, type, recorded at, envelope). */
+    String insertLogRow() {
+        return """
+                INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope)
+                VALUES (?, ?, ?, ?, ?, ?)""";
+    }
+
+    /** Position, time and envelope of the rows after a position, in order: (bus, after position, limit). */
+    String readLog() {
+        // ORDER BY the whole primary key: with only `position`, H2 sorts the rest of the log for every page
+        return """
+                SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?
+                ORDER BY bus, position LIMIT ?""";
+    }
+
+    /** Position, time and envelope of one row: (bus, position). */
+    String readPosition() {
+        return """
+                SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position = ?""";
+    }
+
+    /** The last position handed out: (bus); no row before the first append. */
+    String readHead() {
+        return """
+                SELECT position FROM signal_bus_head WHERE bus = ?""";
+    }
+
+    /** The highest position recorded before a time: (bus, time); no row if there is none. */
+    String positionBefore() {
+        // recordedAt never decreases along a bus log, so the latest time before `time` has the highest position
+        return """
+                SELECT position FROM signal_bus_log WHERE bus = ? AND recorded_at < ?
+                ORDER BY recorded_at DESC, position DESC LIMIT 1""";
+    }
+
+    /** The position of a signal: (bus, signal id). */
+    String positionOfId() {
+        return """
+                SELECT position FROM signal_bus_log WHERE bus = ? AND signal_id = ?""";
+    }
+
+    /** Signal id and position of those of {@code count} ids that are in the log: (bus, id, id, …). */
+    String positionsOfIds(int count) {
+        return """
+                SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (%s)"""
+                .formatted(String.join(", ", Collections.nCopies(count, "?")));
+    }
+
+    /**
+     * Deletes the oldest rows at or below a position and recorded before a time, at most a limit:
+     * (bus, bus, through position, recorded before, limit).
+     */
+    String deleteLogBefore() {
+        return """
+                DELETE FROM signal_bus_log WHERE bus = ? AND position IN (SELECT position FROM signal_bus_log
+                WHERE bus = ? AND position <= ? AND recorded_at < ? ORDER BY bus, position LIMIT ?)""";
+    }
+
+    // ------------------------------------------------------------------ subscriptions
+
+    /** One subscription, columns as {@link JdbcMapping#subscription} reads them: (bus, subscription id). */
+    String findSubscription() {
+        return selectSubscriptions() + " AND subscription_id = ?";
+    }
+
+    /** The subscriptions of a bus, columns as {@link JdbcMapping#subscription} reads them: (bus). */
+    String selectSubscriptions() {
+        return """
+                SELECT bus, subscription_id, pattern, checkpoint_position, checkpoint_time, max_in_flight,
+                max_attempts, ack_timeout_ms, priority, created_at FROM signal_bus_subscription WHERE bus = ?""";
+    }
+
+    /** Sets the settings, not the checkpoint: (max in flight, max attempts, ack timeout ms, priority, bus, subscription id). */
+    String updateSettings() {
+        return """
+                UPDATE signal_bus_subscription SET max_in_flight = ?, max_attempts = ?, ack_timeout_ms = ?, priority = ?
+                WHERE bus = ? AND subscription_id = ?""";
+    }
+
+    /** Deletes a subscription with its attempts and dead letters (ON DELETE CASCADE): (bus, subscription id). */
+    String deleteSubscription() {
+        return """
+                DELETE FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?""";
+    }
+
+    /**
+     * Takes the claim unless another owner holds an unexpired lease: (owner, lease until, bus,
+     * subscription id, owner, now).
+     */
+    String claim() {
+        return """
+                UPDATE signal_bus_subscription SET owner = ?, lease_until = ? WHERE bus = ? AND subscription_id = ?
+                AND (owner IS NULL OR owner = ? OR lease_until <= ?)""";
+    }
+
+    /** Gives up the claim if this owner holds it: (bus, subscription id, owner). */
+    String release() {
+        return """
+                UPDATE signal_bus_subscription SET owner = NULL, lease_until = NULL
+                WHERE bus = ? AND subscription_id = ? AND owner = ?""";
+    }
+
+    /** Sets the checkpoint: (position, time, bus, subscription id). */
+    String updateCheckpoint() {
+        return """
+                UPDATE signal_bus_subscription SET checkpoint_position = ?, checkpoint_time = ?
+                WHERE bus = ? AND subscription_id = ?""";
+    }
+
+    /** Forgets the attempts at or below the checkpoint: (bus, subscription id, checkpoint position). */
+    String deleteAttemptsThrough() {
+        return """
+                DELETE FROM signal_bus_attempt WHERE bus = ? AND subscription_id = ? AND position <= ?""";
+    }
+
+    /** Position and attempts above a position: (bus, subscription id, after position). */
+    String selectAttempts() {
+        return """
+                SELECT position, attempts FROM signal_bus_attempt WHERE bus = ? AND subscription_id = ?
+                AND position > ?""";
+    }
+
+    /** Dead letters in position order, columns as {@link JdbcMapping#deadLetter} reads them: (bus, subscription id, limit). */
+    String selectDeadLetters() {
+        return """
+                SELECT subscription_id, position, envelope, attempts, error_type, error_message, dead_lettered_at
+                FROM signal_bus_dead_letter WHERE bus = ? AND subscription_id = ? ORDER BY position LIMIT ?""";
+    }
+
+    /** The number of dead letters: (bus, subscription id). */
+    String countDeadLetters() {
+        return """
+                SELECT COUNT(*) FROM signal_bus_dead_letter WHERE bus = ? AND subscription_id = ?""";
+    }
+
+    /** Deletes one dead letter: (bus, subscription id, position). */
+    String deleteDeadLetter() {
+        return """
+                DELETE FROM signal_bus_dead_letter WHERE bus = ? AND subscription_id = ? AND position = ?""";
+    }
+}

@@ -1,0 +1,108 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.Checkpoint;
+import io.signalbus.DeadLetter;
+import io.signalbus.store.SubscriptionRecord;
+import java.sql.Types;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.SqlParameterValue;
+
+/**
+ * The tables of persistent subscriptions: {@code signal_bus_subscription} (settings and checkpoint),
+ * {@code signal_bus_attempt} (failed attempts above the checkpoint) and {@code signal_bus_dead_letter}.
+ * Attempts and dead letters belong to their subscription (foreign key, deleted with it); writing them
+ * for a subscription that does not exist does nothing, as in the in-memory store. Statements run on
+ * the caller's transaction if there is one, else each commits on its own.
+ */
+final class SubscriptionRepository {
+
+    private final JdbcTemplate jdbc;
+    private final StoreStatements sql;
+    private final JdbcMapping mapping;
+
+    SubscriptionRepository(JdbcTemplate jdbc, StoreStatements sql, JdbcMapping mapping) {
+        this.jdbc = jdbc;
+        this.sql = sql;
+        this.mapping = mapping;
+    }
+
+    Optional<SubscriptionRecord> find(String bus, String subscriptionId) {
+        return jdbc.query(sql.findSubscription(), JdbcMapping::subscription, bus, subscriptionId).stream().findFirst();
+    }
+
+    List<SubscriptionRecord> findAll(String bus) {
+        // sorted here: database collations disagree about '-', '_' and case; String order is the contract's
+        return jdbc.query(sql.selectSubscriptions(), JdbcMapping::subscription, bus)
+                .stream().sorted(Comparator.comparing(SubscriptionRecord::subscriptionId)).toList();
+    }
+
+    /** Inserts unless the id exists (another caller may have won a race); returns what is stored. */
+    SubscriptionRecord create(SubscriptionRecord record) {
+        try {
+            jdbc.update(sql.insertSubscriptionIfAbsent(), record.busName(), record.subscriptionId(),
+                    record.pattern(), record.checkpoint().position(),
+                    JdbcMapping.timestampParameter(record.checkpoint().time()), record.maxInFlight(),
+                    record.maxAttempts(), record.ackTimeout().toMillis(), record.priority(),
+                    JdbcMapping.timestamp(record.createdAt()));
+        } catch (DuplicateKeyException raced) {
+            // another caller inserted it between our check and our insert (H2's MERGE can race); it wins
+        }
+        return find(record.busName(), record.subscriptionId()).orElseThrow(() -> new IllegalStateException(
+                "subscription '" + record.subscriptionId() + "' was deleted while it was being created"));
+    }
+
+    void updateSettings(SubscriptionRecord record) {
+        jdbc.update(sql.updateSettings(), record.maxInFlight(), record.maxAttempts(), record.ackTimeout().toMillis(),
+                record.priority(), record.busName(), record.subscriptionId());
+    }
+
+    /** Deletes the subscription; its attempts and dead letters go with it (ON DELETE CASCADE). */
+    boolean delete(String bus, String subscriptionId) {
+        return jdbc.update(sql.deleteSubscription(), bus, subscriptionId) > 0;
+    }
+
+    /** Both statements must run in one transaction; the caller provides it. */
+    void saveCheckpoint(String bus, String subscriptionId, Checkpoint checkpoint) {
+        jdbc.update(sql.updateCheckpoint(), checkpoint.position(), JdbcMapping.timestampParameter(checkpoint.time()),
+                bus, subscriptionId);
+        jdbc.update(sql.deleteAttemptsThrough(), bus, subscriptionId, checkpoint.position());
+    }
+
+    void saveAttempts(String bus, String subscriptionId, long position, int attempts) {
+        jdbc.update(sql.upsertAttempts(), position, attempts, bus, subscriptionId);
+    }
+
+    Map<Long, Integer> attempts(String bus, String subscriptionId, long afterPosition) {
+        var attempts = new HashMap<Long, Integer>();
+        jdbc.query(sql.selectAttempts(), rs -> {
+            attempts.put(rs.getLong(1), rs.getInt(2));
+        }, bus, subscriptionId, afterPosition);
+        return attempts;
+    }
+
+    void addDeadLetter(String bus, DeadLetter deadLetter) {
+        jdbc.update(sql.upsertDeadLetter(), deadLetter.position(), deadLetter.signal().id(),
+                mapping.encode(deadLetter.signal()), deadLetter.attempts(), deadLetter.errorType(),
+                new SqlParameterValue(Types.VARCHAR, deadLetter.errorMessage()),
+                JdbcMapping.timestamp(deadLetter.deadLetteredAt()), bus, deadLetter.subscriptionId());
+    }
+
+    List<DeadLetter> deadLetters(String bus, String subscriptionId, int limit) {
+        return jdbc.query(sql.selectDeadLetters(), (rs, row) -> mapping.deadLetter(rs), bus, subscriptionId, limit);
+    }
+
+    long countDeadLetters(String bus, String subscriptionId) {
+        Long count = jdbc.queryForObject(sql.countDeadLetters(), Long.class, bus, subscriptionId);
+        return count == null ? 0 : count;
+    }
+
+    boolean deleteDeadLetter(String bus, String subscriptionId, long position) {
+        return jdbc.update(sql.deleteDeadLetter(), bus, subscriptionId, position) > 0;
+    }
+}
