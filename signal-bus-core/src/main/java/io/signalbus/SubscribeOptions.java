@@ -29,10 +29,11 @@ public final class SubscribeOptions {
     private final @Nullable Integer maxAttempts;
     private final @Nullable Duration ackTimeout;
     private final int concurrency;
+    private final @Nullable RetryPolicy retry;
 
     private SubscribeOptions(boolean persistent, @Nullable String subscriptionId, @Nullable Integer maxInFlight,
             @Nullable StartFrom startFrom, int priority, @Nullable Integer maxAttempts, @Nullable Duration ackTimeout,
-            int concurrency) {
+            int concurrency, @Nullable RetryPolicy retry) {
         this.persistent = persistent;
         this.subscriptionId = subscriptionId;
         this.maxInFlight = maxInFlight;
@@ -41,11 +42,12 @@ public final class SubscribeOptions {
         this.maxAttempts = maxAttempts;
         this.ackTimeout = ackTimeout;
         this.concurrency = concurrency;
+        this.retry = retry;
     }
 
     /** A transient subscription: in-process fan-out after commit, no ack, nothing stored. */
     public static SubscribeOptions defaults() {
-        return new SubscribeOptions(false, null, null, null, 0, null, null, 1);
+        return new SubscribeOptions(false, null, null, null, 0, null, null, 1, null);
     }
 
     /**
@@ -54,7 +56,7 @@ public final class SubscribeOptions {
      * @throws InvalidOptionException when the id does not match {@link #ID_PATTERN}
      */
     public static SubscribeOptions persistent(String subscriptionId) {
-        return new SubscribeOptions(true, requireValidId(subscriptionId), null, null, 0, null, null, 1);
+        return new SubscribeOptions(true, requireValidId(subscriptionId), null, null, 0, null, null, 1, null);
     }
 
     /** Checks a subscription id against {@link #ID_PATTERN}. */
@@ -70,34 +72,34 @@ public final class SubscribeOptions {
     public SubscribeOptions maxInFlight(int maxInFlight) {
         InvalidOptionException.requireRange("maxInFlight", maxInFlight, 1, MAX_IN_FLIGHT_LIMIT);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
-                ackTimeout, concurrency);
+                ackTimeout, concurrency, retry);
     }
 
     /** Where a new persistent subscription starts; ignored when it already exists. */
     public SubscribeOptions startFrom(StartFrom startFrom) {
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, Objects.requireNonNull(startFrom,
-                "startFrom"), priority, maxAttempts, ackTimeout, concurrency);
+                "startFrom"), priority, maxAttempts, ackTimeout, concurrency, retry);
     }
 
     /** Order among subscriptions matching one signal: higher first (-100..100, default 0). */
     public SubscribeOptions priority(int priority) {
         InvalidOptionException.requireRange("priority", priority, MIN_PRIORITY, MAX_PRIORITY);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
-                ackTimeout, concurrency);
+                ackTimeout, concurrency, retry);
     }
 
     /** Deliveries of one signal before it becomes a dead letter (1..{@value #MAX_ATTEMPTS_LIMIT}). */
     public SubscribeOptions maxAttempts(int maxAttempts) {
         InvalidOptionException.requireRange("maxAttempts", maxAttempts, 1, MAX_ATTEMPTS_LIMIT);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
-                ackTimeout, concurrency);
+                ackTimeout, concurrency, retry);
     }
 
     /** How long a delivery may stay unacked before it counts as failed and is redelivered. */
     public SubscribeOptions ackTimeout(Duration ackTimeout) {
         InvalidOptionException.requirePositive("ackTimeout", ackTimeout);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
-                ackTimeout, concurrency);
+                ackTimeout, concurrency, retry);
     }
 
     /**
@@ -107,7 +109,16 @@ public final class SubscribeOptions {
     public SubscribeOptions concurrency(int concurrency) {
         InvalidOptionException.requireRange("concurrency", concurrency, 1, MAX_CONCURRENCY);
         return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
-                ackTimeout, concurrency);
+                ackTimeout, concurrency, retry);
+    }
+
+    /**
+     * The backoff between failed attempts of this subscription (default: the bus's). With
+     * {@link #maxAttempts(int)} it is the subscription's failure policy.
+     */
+    public SubscribeOptions retry(RetryPolicy retry) {
+        return new SubscribeOptions(persistent, subscriptionId, maxInFlight, startFrom, priority, maxAttempts,
+                ackTimeout, concurrency, Objects.requireNonNull(retry, "retry"));
     }
 
     public boolean isPersistent() {
@@ -142,10 +153,14 @@ public final class SubscribeOptions {
         return concurrency;
     }
 
+    public @Nullable RetryPolicy retry() {
+        return retry;
+    }
+
     @Override
     public String toString() {
         return "SubscribeOptions[" + (persistent ? "persistent " + subscriptionId : "transient") + ", maxInFlight="
                 + maxInFlight + ", startFrom=" + startFrom + ", priority=" + priority + ", maxAttempts=" + maxAttempts
-                + ", ackTimeout=" + ackTimeout + ", concurrency=" + concurrency + "]";
+                + ", ackTimeout=" + ackTimeout + ", concurrency=" + concurrency + ", retry=" + retry + "]";
     }
 }

@@ -18,7 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
-/** One test per item of DESIGN.md "What Jido.Signal gets wrong", stating the right behaviour. */
+/** One test per flaw of Jido.Signal listed in the README's "Guarantees" table, stating the right behaviour. */
 class JidoRegressionTest extends InMemoryBusTest {
 
     private Checkpoint storedCheckpoint(String id) {

@@ -105,6 +105,20 @@ class RedeliveryTest extends InMemoryBusTest {
     }
 
     @Test
+    void subscriptionsOwnRetryPolicyReplacesTheBusBackoff() {
+        var handler = RecordingHandler.manual();
+        var ownBackoff = new RetryPolicy(Duration.ofSeconds(5), Duration.ofSeconds(7), 3.0, 0.0);
+        bus.subscribe("a.b", SubscribeOptions.persistent("p").retry(ownBackoff), handler);
+        bus.publish(signal("a.b", 1));
+        await().until(() -> handler.count() == 1);
+
+        for (long seconds : new long[] {5, 7}) {
+            handler.last().nack(new PaymentDeclinedException("attempt " + handler.last().attempt()));
+            expectRedeliveryExactlyAfter(handler, Duration.ofSeconds(seconds));
+        }
+    }
+
+    @Test
     void handlerExceptionIsANack() {
         var handler = RecordingHandler.manual().failingWhen(d -> d.attempt() == 1);
         bus.subscribe("a.b", SubscribeOptions.persistent("p"), handler);

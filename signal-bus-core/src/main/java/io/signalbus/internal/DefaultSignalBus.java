@@ -51,8 +51,8 @@ public final class DefaultSignalBus implements SignalBus {
 
     private final TransientRouter transients = new TransientRouter();
     private final PersistentWorkers workers = new PersistentWorkers();
-    /** The concurrency each persistent subscription was last subscribed with here, for reconnects. */
-    private final Map<String, Integer> concurrencies = new ConcurrentHashMap<>();
+    /** The settings each persistent subscription was last subscribed with here, for reconnects. */
+    private final Map<String, SubscriptionSettings> localSettings = new ConcurrentHashMap<>();
     private final Object subscriptionLock = new Object();
     private volatile boolean closed;
     private final StoreWork background;
@@ -114,17 +114,18 @@ public final class DefaultSignalBus implements SignalBus {
         }
         String id = options.subscriptionId();
         synchronized (subscriptionLock) {
-            SubscriptionRecord wanted = newRecord(id, compiled.value(), options);
-            SubscriptionRecord stored = store.findSubscription(name, id).orElseGet(() -> store.createSubscription(wanted));
+            SubscriptionSettings settings = SubscriptionSettings.resolve(options, defaults);
+            SubscriptionRecord stored = store.findSubscription(name, id).orElseGet(() -> store.createSubscription(
+                    settings.newRecord(name, id, compiled.value(),
+                            StartPoints.checkpointFor(store, name, settings.startFrom()), clock.instant())));
             if (!stored.pattern().equals(compiled.value())) {
                 throw new SubscriptionConflictException("subscription '" + id + "' on bus '" + name
                         + "' already exists with pattern '" + stored.pattern() + "'; cannot subscribe it to '"
                         + pattern + "' (unsubscribe it with deletePersistence first, or choose another id)");
             }
-            if (stored != wanted && !sameSettings(stored, wanted)) {
-                store.updateSettings(wanted);
-                stored = new SubscriptionRecord(name, id, stored.pattern(), stored.checkpoint(), wanted.maxInFlight(),
-                        wanted.maxAttempts(), wanted.ackTimeout(), wanted.priority(), stored.createdAt());
+            SubscriptionRecord updated = settings.applyTo(stored);
+            if (updated != stored) {
+                store.updateSettings(updated);
             }
             PersistentSubscriptionWorker active = workers.get(id);
             if (active != null) {
@@ -132,8 +133,8 @@ public final class DefaultSignalBus implements SignalBus {
                 active.reconnect(decorate(id, handler));
                 return id;
             }
-            concurrencies.put(id, options.concurrency());
-            startWorker(stored, options.concurrency(), decorate(id, handler));
+            localSettings.put(id, settings);
+            startWorker(updated, settings, decorate(id, handler));
             return id;
         }
     }
@@ -146,25 +147,15 @@ public final class DefaultSignalBus implements SignalBus {
         return decorated;
     }
 
-    private SubscriptionRecord newRecord(String id, String pattern, SubscribeOptions options) {
-        StartFrom startFrom = options.startFrom() != null ? options.startFrom() : defaults.startFrom();
-        return new SubscriptionRecord(name, id, pattern, StartPoints.checkpointFor(store, name, startFrom),
-                options.maxInFlight() != null ? options.maxInFlight() : defaults.maxInFlight(),
-                options.maxAttempts() != null ? options.maxAttempts() : defaults.maxAttempts(),
-                options.ackTimeout() != null ? options.ackTimeout() : defaults.ackTimeout(),
-                options.priority(), clock.instant());
-    }
-
-    private static boolean sameSettings(SubscriptionRecord a, SubscriptionRecord b) {
-        return a.maxInFlight() == b.maxInFlight() && a.maxAttempts() == b.maxAttempts()
-                && a.ackTimeout().equals(b.ackTimeout()) && a.priority() == b.priority();
-    }
-
-    private void startWorker(SubscriptionRecord record, int concurrency, SignalHandler handler) {
-        var worker = new PersistentSubscriptionWorker(context, record, defaults.retry(), concurrency, handler,
-                workers.nextSequence());
+    private void startWorker(SubscriptionRecord record, SubscriptionSettings settings, SignalHandler handler) {
+        var worker = new PersistentSubscriptionWorker(context, record, settings, handler, workers.nextSequence());
         workers.add(worker);
         worker.start();
+    }
+
+    /** How a reconnected subscription is served: as it was last subscribed here, else as stored. */
+    private SubscriptionSettings settingsOf(SubscriptionRecord record) {
+        return localSettings.getOrDefault(record.subscriptionId(), SubscriptionSettings.stored(record, defaults));
     }
 
     @Override
@@ -181,7 +172,7 @@ public final class DefaultSignalBus implements SignalBus {
                 throw new SubscriptionNotFoundException(name, subscriptionId);
             }
             if (deletePersistence) {
-                concurrencies.remove(subscriptionId);
+                localSettings.remove(subscriptionId);
                 store.deleteSubscription(name, subscriptionId);
                 log.info("subscription '{}' on bus '{}' deleted with its checkpoint and dead letters", subscriptionId,
                         name);
@@ -207,7 +198,7 @@ public final class DefaultSignalBus implements SignalBus {
             }
             SubscriptionRecord record = store.findSubscription(name, subscriptionId)
                     .orElseThrow(() -> new SubscriptionNotFoundException(name, subscriptionId));
-            startWorker(record, concurrencies.getOrDefault(subscriptionId, 1), decorate(subscriptionId, handler));
+            startWorker(record, settingsOf(record), decorate(subscriptionId, handler));
             return record.checkpoint();
         }
     }
@@ -326,7 +317,7 @@ public final class DefaultSignalBus implements SignalBus {
             var claim = new SubscriptionClaim(context, subscriptionId);
             if (!claim.hold()) {
                 if (worker != null) {
-                    startWorker(record, worker.concurrency(), worker.handler());
+                    startWorker(record, settingsOf(record), worker.handler());
                 }
                 throw new SubscriptionNotActiveException("subscription '" + subscriptionId + "' on bus '" + name
                         + "' is served by another process, which holds its claim; move its checkpoint there");
@@ -341,7 +332,7 @@ public final class DefaultSignalBus implements SignalBus {
             log.info("subscription '{}' on bus '{}': checkpoint moved from {} to {} ({})", subscriptionId, name,
                     record.checkpoint().position(), checkpoint.position(), to);
             if (worker != null) {
-                startWorker(record.withCheckpoint(checkpoint), worker.concurrency(), worker.handler());
+                startWorker(record.withCheckpoint(checkpoint), settingsOf(record), worker.handler());
             }
             return checkpoint;
         }

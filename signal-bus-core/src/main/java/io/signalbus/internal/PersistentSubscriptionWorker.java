@@ -3,7 +3,6 @@ package io.signalbus.internal;
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.RecordedSignal;
-import io.signalbus.RetryPolicy;
 import io.signalbus.SignalHandler;
 import io.signalbus.SubscriptionNotFoundException;
 import io.signalbus.internal.DeliveryLedger.Failure;
@@ -51,22 +50,22 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private volatile boolean running = true;
     private volatile @Nullable DispatcherThreads dispatchers;
 
-    PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, RetryPolicy retry,
-            int concurrency, SignalHandler handler, long sequence) {
+    PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, SubscriptionSettings settings,
+            SignalHandler handler, long sequence) {
         this.context = context;
         this.sequence = sequence;
         this.id = record.subscriptionId();
         this.pattern = SignalPattern.compile(record.pattern());
         this.priority = record.priority();
-        this.concurrency = concurrency;
+        this.concurrency = settings.concurrency();
         this.handler = handler;
         this.feed = new SubscriptionFeed(context.readBatchSize(), context.pollInterval().toNanos(),
                 record.checkpoint().position(), System.nanoTime());
         this.ledger = new DeliveryLedger(pattern, record.maxInFlight(), record.maxAttempts(), record.ackTimeout(),
-                retry, context.random(), record.checkpoint());
+                settings.retry(), context.random(), record.checkpoint());
         this.claim = new SubscriptionClaim(context, id, this);
         this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
-        this.failures = new FailureWriter(context, id, ledger, lock, changed, retry.max());
+        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max());
     }
 
     void start() {
@@ -333,10 +332,6 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
     boolean isSettled(long position) {
         return locked(() -> ledger.isSettled(position));
-    }
-
-    int concurrency() {
-        return concurrency;
     }
 
     SignalHandler handler() {

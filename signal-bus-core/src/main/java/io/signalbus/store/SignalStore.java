@@ -35,16 +35,16 @@ public interface SignalStore {
     List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt);
 
     /**
-     * {@link #append(String, List, Instant)}, then hands the recorded signals to {@code committed}
-     * once they are committed (never if they are rolled back). A store that commits appends of many
-     * threads together calls it on its committing thread in position order before it returns to
-     * any of them, so subscribers see signals in order without waiting; {@code committed} must
-     * therefore be quick and must not throw. By default it runs through {@link #afterCommit}.
+     * {@link #append(String, List, Instant)}, then <em>hands on</em> the recorded signals to
+     * {@code handOn} once they are committed (never if they are rolled back). A store that commits
+     * appends of many threads together hands on on its committing thread in position order before
+     * it returns to any of them, so subscribers see signals in order without waiting; {@code handOn}
+     * must therefore be quick and must not throw. By default it runs through {@link #afterCommit}.
      */
     default List<RecordedSignal> append(String busName, List<Signal> signals, Instant recordedAt,
-            Consumer<List<RecordedSignal>> committed) {
+            Consumer<List<RecordedSignal>> handOn) {
         List<RecordedSignal> recorded = append(busName, signals, recordedAt);
-        afterCommit(() -> committed.accept(recorded));
+        afterCommit(() -> handOn.accept(recorded));
         return recorded;
     }
 
