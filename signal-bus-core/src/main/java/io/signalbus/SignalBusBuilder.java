@@ -21,20 +21,35 @@ public final class SignalBusBuilder {
     /** Bus names: letters, digits, {@code _} and {@code -}, 1 to 100 characters. */
     public static final Pattern NAME_PATTERN = Pattern.compile("[A-Za-z0-9_-]{1,100}");
 
+    /** Default of {@link #maxPayloadSize(int)}: 1 MiB. */
+    public static final int DEFAULT_MAX_PAYLOAD_SIZE = 1024 * 1024;
+    /** Default of {@link #pollInterval(Duration)}. */
+    public static final Duration DEFAULT_POLL_INTERVAL = Duration.ofMillis(500);
+    /** Default count of {@link #checkpointFlush(int, Duration)}. */
+    public static final int DEFAULT_CHECKPOINT_FLUSH_COUNT = 100;
+    /** Default interval of {@link #checkpointFlush(int, Duration)}. */
+    public static final Duration DEFAULT_CHECKPOINT_FLUSH_INTERVAL = Duration.ofSeconds(1);
+    /** Default of {@link #readBatchSize(int)}. */
+    public static final int DEFAULT_READ_BATCH_SIZE = 500;
+    /** Default of {@link #shutdownTimeout(Duration)}. */
+    public static final Duration DEFAULT_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
+    /** Default of {@link #claimLease(Duration)}. */
+    public static final Duration DEFAULT_CLAIM_LEASE = Duration.ofSeconds(30);
+
     String name = "default";
     @Nullable SignalStore store;
     Clock clock = Clock.systemUTC();
     SubscriptionDefaults defaults = SubscriptionDefaults.STANDARD;
-    int maxPayloadSize = 1024 * 1024;
-    Duration pollInterval = Duration.ofMillis(500);
-    int checkpointFlushCount = 100;
-    Duration checkpointFlushInterval = Duration.ofSeconds(1);
-    int readBatchSize = 500;
-    Duration shutdownTimeout = Duration.ofSeconds(10);
+    int maxPayloadSize = DEFAULT_MAX_PAYLOAD_SIZE;
+    Duration pollInterval = DEFAULT_POLL_INTERVAL;
+    int checkpointFlushCount = DEFAULT_CHECKPOINT_FLUSH_COUNT;
+    Duration checkpointFlushInterval = DEFAULT_CHECKPOINT_FLUSH_INTERVAL;
+    int readBatchSize = DEFAULT_READ_BATCH_SIZE;
+    Duration shutdownTimeout = DEFAULT_SHUTDOWN_TIMEOUT;
     RandomGenerator random = RandomGenerator.getDefault();
     String instanceId = ManagementFactory.getRuntimeMXBean().getName() + "#"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
-    Duration claimLease = Duration.ofSeconds(30);
+    Duration claimLease = DEFAULT_CLAIM_LEASE;
     final List<SignalBusListener> listeners = new ArrayList<>();
     final List<PublishInterceptor> interceptors = new ArrayList<>();
     final List<HandlerDecorator> decorators = new ArrayList<>();

@@ -25,6 +25,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionOutcome;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandidate;
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
+import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
@@ -57,6 +58,13 @@ public class SignalBusAutoConfiguration {
     /** The name of the bus that {@code @SignalListener} and an unqualified {@code SignalBus} use. */
     public static final String DEFAULT_BUS = "default";
 
+    /** Static, so that it is there when the properties are bound. */
+    @Bean
+    @ConfigurationPropertiesBinding
+    static StartFromConverter signalBusStartFromConverter() {
+        return new StartFromConverter();
+    }
+
     @Bean
     @ConditionalOnMissingBean
     SignalBuses signalBuses(SignalStore store, SignalBusProperties properties,
@@ -68,7 +76,7 @@ public class SignalBusAutoConfiguration {
         List<SignalBus> buses = new ArrayList<>();
         for (String name : names) {
             SignalBusBuilder builder = SignalBus.builder().name(name).store(store);
-            properties.applyTo(builder, properties.getBuses().get(name));
+            properties.applyTo(builder, name);
             listeners.orderedStream().forEach(builder::listener);
             interceptors.orderedStream().forEach(builder::interceptor);
             customizers.orderedStream().forEach(c -> c.customize(name, builder));

@@ -1,49 +1,25 @@
 package io.signalbus.spring;
 
-import io.signalbus.RetryPolicy;
 import io.signalbus.SignalBusBuilder;
-import io.signalbus.StartFrom;
-import io.signalbus.SubscriptionDefaults;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
-import org.springframework.util.unit.DataSize;
 
-/** Settings of signal-bus, under {@code signal-bus.*}. Every bus takes these; {@code buses.<name>} adds buses. */
+/**
+ * Settings of signal-bus, under {@code signal-bus.*}: the bus settings every bus takes (see
+ * {@link BusSettings}), and {@code buses.<name>} adds buses that may override any of them.
+ */
 @ConfigurationProperties("signal-bus")
-public class SignalBusProperties {
+public class SignalBusProperties extends BusSettings {
 
     /** Whether to create the buses and start {@code @SignalListener} methods. */
     private boolean enabled = true;
 
     /** Where signals are stored: {@code auto} (JDBC when there is a DataSource, else memory), {@code jdbc}, {@code memory}. */
     private StoreType store = StoreType.AUTO;
-
-    /** Unacked deliveries per persistent subscription. */
-    private int maxInFlight = 1000;
-
-    /** Deliveries of one signal before it becomes a dead letter. */
-    private int maxAttempts = 5;
-
-    /** How long a delivery may stay unacked before it is redelivered. */
-    private Duration ackTimeout = Duration.ofSeconds(30);
-
-    /** Where a new persistent subscription starts: origin, current, a position or an ISO-8601 instant. */
-    private String startFrom = "current";
-
-    /** Largest serialised data of one signal. */
-    private DataSize maxPayloadSize = DataSize.ofMegabytes(1);
-
-    /** How often idle subscriptions poll the store for signals written by other processes. */
-    private Duration pollInterval = Duration.ofMillis(500);
-
-    /** Signals read per query while a subscription catches up. */
-    private int readBatchSize = 500;
-
-    /** How long shutdown waits for running handlers. */
-    private Duration shutdownTimeout = Duration.ofSeconds(10);
 
     /**
      * Delete signals older than this once every persistent subscription has settled them; unset keeps
@@ -54,121 +30,29 @@ public class SignalBusProperties {
     /** How often retention runs. */
     private Duration retentionInterval = Duration.ofMinutes(10);
 
-    /**
-     * How long this process's claim on a persistent subscription lasts without renewal. One process
-     * at a time serves a subscription; after a crash another takes over within this time.
-     */
-    private Duration claimLease = Duration.ofSeconds(30);
-
     /** The name this process claims subscriptions under; unset takes {@code pid@host#random}. */
     private @Nullable String instanceId;
-
-    private final Retry retry = new Retry();
-
-    private final Checkpoint checkpoint = new Checkpoint();
 
     private final Jdbc jdbc = new Jdbc();
 
     /** Further buses by name, each with its own log; settings not given take the values above. */
-    private final Map<String, Bus> buses = new LinkedHashMap<>();
+    private final Map<String, BusSettings> buses = new LinkedHashMap<>();
 
-    /** The default bus settings merged into one bus builder. */
-    void applyTo(SignalBusBuilder builder, @Nullable Bus overrides) {
-        builder.maxPayloadSize((int) Math.min(Integer.MAX_VALUE,
-                overrides != null && overrides.maxPayloadSize != null ? overrides.maxPayloadSize.toBytes()
-                        : maxPayloadSize.toBytes()))
-                .pollInterval(pollInterval)
-                .readBatchSize(readBatchSize)
-                .shutdownTimeout(shutdownTimeout)
-                .claimLease(claimLease)
-                .checkpointFlush(checkpoint.flushCount, checkpoint.flushInterval)
-                .defaults(new SubscriptionDefaults(
-                        overrides != null && overrides.maxInFlight != null ? overrides.maxInFlight : maxInFlight,
-                        overrides != null && overrides.maxAttempts != null ? overrides.maxAttempts : maxAttempts,
-                        overrides != null && overrides.ackTimeout != null ? overrides.ackTimeout : ackTimeout,
-                        StartFrom.parse(startFrom),
-                        new RetryPolicy(retry.initialBackoff, retry.maxBackoff, retry.multiplier, retry.jitter)));
+    /** Every setting of the bus {@code name} onto its builder: its own over the global ones. */
+    void applyTo(SignalBusBuilder builder, String name) {
+        BusSettings.applyTo(builder, layersOf(name));
         if (instanceId != null) {
             builder.instanceId(instanceId);
         }
     }
 
+    /** The settings of the bus {@code name}, most specific first. */
+    List<BusSettings> layersOf(String name) {
+        return BusSettings.layers(buses.get(name), this);
+    }
+
     /** Store choices. */
     public enum StoreType { AUTO, JDBC, MEMORY }
-
-    /** Backoff between delivery attempts. */
-    public static class Retry {
-
-        /** Delay after the first failed attempt. */
-        private Duration initialBackoff = Duration.ofSeconds(1);
-
-        /** Longest delay between attempts (before jitter). */
-        private Duration maxBackoff = Duration.ofSeconds(60);
-
-        /** Growth of the delay per attempt. */
-        private double multiplier = 2.0;
-
-        /** Random spread of each delay, as a fraction (0.2 = ±20 %). */
-        private double jitter = 0.2;
-
-        public Duration getInitialBackoff() {
-            return initialBackoff;
-        }
-
-        public void setInitialBackoff(Duration initialBackoff) {
-            this.initialBackoff = initialBackoff;
-        }
-
-        public Duration getMaxBackoff() {
-            return maxBackoff;
-        }
-
-        public void setMaxBackoff(Duration maxBackoff) {
-            this.maxBackoff = maxBackoff;
-        }
-
-        public double getMultiplier() {
-            return multiplier;
-        }
-
-        public void setMultiplier(double multiplier) {
-            this.multiplier = multiplier;
-        }
-
-        public double getJitter() {
-            return jitter;
-        }
-
-        public void setJitter(double jitter) {
-            this.jitter = jitter;
-        }
-    }
-
-    /** When checkpoints are written. */
-    public static class Checkpoint {
-
-        /** Write a subscription's checkpoint after this many settled signals. */
-        private int flushCount = 100;
-
-        /** ... or after this long, whichever comes first (and always on shutdown). */
-        private Duration flushInterval = Duration.ofSeconds(1);
-
-        public int getFlushCount() {
-            return flushCount;
-        }
-
-        public void setFlushCount(int flushCount) {
-            this.flushCount = flushCount;
-        }
-
-        public Duration getFlushInterval() {
-            return flushInterval;
-        }
-
-        public void setFlushInterval(Duration flushInterval) {
-            this.flushInterval = flushInterval;
-        }
-    }
 
     /** The JDBC store. */
     public static class Jdbc {
@@ -182,54 +66,6 @@ public class SignalBusProperties {
 
         public void setInitializeSchema(boolean initializeSchema) {
             this.initializeSchema = initializeSchema;
-        }
-    }
-
-    /** Settings of one further bus; unset ones take the global values. */
-    public static class Bus {
-
-        /** Unacked deliveries per persistent subscription on this bus. */
-        private @Nullable Integer maxInFlight;
-
-        /** Deliveries before dead-lettering on this bus. */
-        private @Nullable Integer maxAttempts;
-
-        /** Ack timeout on this bus. */
-        private @Nullable Duration ackTimeout;
-
-        /** Largest serialised data of one signal on this bus. */
-        private @Nullable DataSize maxPayloadSize;
-
-        public @Nullable Integer getMaxInFlight() {
-            return maxInFlight;
-        }
-
-        public void setMaxInFlight(@Nullable Integer maxInFlight) {
-            this.maxInFlight = maxInFlight;
-        }
-
-        public @Nullable Integer getMaxAttempts() {
-            return maxAttempts;
-        }
-
-        public void setMaxAttempts(@Nullable Integer maxAttempts) {
-            this.maxAttempts = maxAttempts;
-        }
-
-        public @Nullable Duration getAckTimeout() {
-            return ackTimeout;
-        }
-
-        public void setAckTimeout(@Nullable Duration ackTimeout) {
-            this.ackTimeout = ackTimeout;
-        }
-
-        public @Nullable DataSize getMaxPayloadSize() {
-            return maxPayloadSize;
-        }
-
-        public void setMaxPayloadSize(@Nullable DataSize maxPayloadSize) {
-            this.maxPayloadSize = maxPayloadSize;
         }
     }
 
@@ -249,70 +85,6 @@ public class SignalBusProperties {
         this.store = store;
     }
 
-    public int getMaxInFlight() {
-        return maxInFlight;
-    }
-
-    public void setMaxInFlight(int maxInFlight) {
-        this.maxInFlight = maxInFlight;
-    }
-
-    public int getMaxAttempts() {
-        return maxAttempts;
-    }
-
-    public void setMaxAttempts(int maxAttempts) {
-        this.maxAttempts = maxAttempts;
-    }
-
-    public Duration getAckTimeout() {
-        return ackTimeout;
-    }
-
-    public void setAckTimeout(Duration ackTimeout) {
-        this.ackTimeout = ackTimeout;
-    }
-
-    public String getStartFrom() {
-        return startFrom;
-    }
-
-    public void setStartFrom(String startFrom) {
-        this.startFrom = startFrom;
-    }
-
-    public DataSize getMaxPayloadSize() {
-        return maxPayloadSize;
-    }
-
-    public void setMaxPayloadSize(DataSize maxPayloadSize) {
-        this.maxPayloadSize = maxPayloadSize;
-    }
-
-    public Duration getPollInterval() {
-        return pollInterval;
-    }
-
-    public void setPollInterval(Duration pollInterval) {
-        this.pollInterval = pollInterval;
-    }
-
-    public int getReadBatchSize() {
-        return readBatchSize;
-    }
-
-    public void setReadBatchSize(int readBatchSize) {
-        this.readBatchSize = readBatchSize;
-    }
-
-    public Duration getShutdownTimeout() {
-        return shutdownTimeout;
-    }
-
-    public void setShutdownTimeout(Duration shutdownTimeout) {
-        this.shutdownTimeout = shutdownTimeout;
-    }
-
     public @Nullable Duration getRetention() {
         return retention;
     }
@@ -329,14 +101,6 @@ public class SignalBusProperties {
         this.retentionInterval = retentionInterval;
     }
 
-    public Duration getClaimLease() {
-        return claimLease;
-    }
-
-    public void setClaimLease(Duration claimLease) {
-        this.claimLease = claimLease;
-    }
-
     public @Nullable String getInstanceId() {
         return instanceId;
     }
@@ -345,19 +109,11 @@ public class SignalBusProperties {
         this.instanceId = instanceId;
     }
 
-    public Retry getRetry() {
-        return retry;
-    }
-
-    public Checkpoint getCheckpoint() {
-        return checkpoint;
-    }
-
     public Jdbc getJdbc() {
         return jdbc;
     }
 
-    public Map<String, Bus> getBuses() {
+    public Map<String, BusSettings> getBuses() {
         return buses;
     }
 }

@@ -57,4 +57,20 @@ public @interface SignalListener {
 
     /** Threads calling this listener (persistent only); above 1 handling is no longer strictly ordered. */
     int concurrency() default 1;
+
+    /**
+     * Delay after the first failed attempt of this listener, e.g. {@code "2s"}; empty takes the bus's
+     * {@code retry.initial-backoff}. With {@link #maxAttempts()} and the other backoff attributes it is
+     * the listener's failure policy. Persistent listeners only.
+     */
+    String initialBackoff() default "";
+
+    /** Longest delay between attempts, before jitter; empty takes the bus's {@code retry.max-backoff}. */
+    String maxBackoff() default "";
+
+    /** Growth of the delay per attempt (at least 1); -1 takes the bus's {@code retry.multiplier}. */
+    double backoffMultiplier() default -1;
+
+    /** Random spread of each delay (0 to 1); -1 takes the bus's {@code retry.jitter}. */
+    double backoffJitter() default -1;
 }

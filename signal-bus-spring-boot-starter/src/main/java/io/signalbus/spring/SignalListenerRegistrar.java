@@ -93,6 +93,7 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 if (!annotation.ackTimeout().isEmpty()) {
                     options = options.ackTimeout(DurationStyle.detectAndParse(annotation.ackTimeout()));
                 }
+                options = withRetry(options, annotation);
             }
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
             JsonMapper mapper = beanFactory.getBeanProvider(JsonMapper.class).getIfAvailable(SignalJson::defaultMapper);
@@ -102,6 +103,31 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
             throw new BeanInitializationException("invalid @SignalListener on " + beanName + "." + method.getName()
                     + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The listener's own backoff over its bus's, when it sets any. */
+    private SubscribeOptions withRetry(SubscribeOptions options, SignalListener annotation) {
+        var own = new BusSettings();
+        if (!annotation.initialBackoff().isEmpty()) {
+            own.getRetry().setInitialBackoff(DurationStyle.detectAndParse(annotation.initialBackoff()));
+        }
+        if (!annotation.maxBackoff().isEmpty()) {
+            own.getRetry().setMaxBackoff(DurationStyle.detectAndParse(annotation.maxBackoff()));
+        }
+        if (annotation.backoffMultiplier() != -1) {
+            own.getRetry().setMultiplier(annotation.backoffMultiplier());
+        }
+        if (annotation.backoffJitter() != -1) {
+            own.getRetry().setJitter(annotation.backoffJitter());
+        }
+        if (!own.setsRetry()) {
+            return options;
+        }
+        SignalBusProperties properties = beanFactory.getBean(SignalBusProperties.class);
+        var layers = new ArrayList<BusSettings>();
+        layers.add(own);
+        layers.addAll(properties.layersOf(annotation.bus()));
+        return options.retry(BusSettings.retryPolicy(layers));
     }
 
     /** Stable across restarts: derived from the bean name and method name, never random. */
