@@ -7,5 +7,10 @@ public enum SubscriptionState {
     /** A handler is attached here, but another process holds the subscription's claim and serves it. */
     STANDBY,
     /** A persistent subscription whose state is stored but which no handler serves here (reconnect it). */
-    DISCONNECTED
+    DISCONNECTED,
+    /**
+     * A handler is attached here, but the subscription cannot deliver: its dispatcher failed or it
+     * cannot read the log. It retries with backoff by itself; {@code lastError} says why.
+     */
+    RECOVERING
 }

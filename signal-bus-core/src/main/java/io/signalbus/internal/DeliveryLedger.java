@@ -65,7 +65,6 @@ final class DeliveryLedger {
     private long deliveries;
     /** Signals settled (acked or dead-lettered) since the ledger was made: the checkpoint writer counts with it. */
     private long settled;
-    private @Nullable String lastError;
 
     DeliveryLedger(SignalPattern pattern, int maxInFlight, int maxAttempts, Duration ackTimeout, RetryPolicy retry,
             RandomGenerator random, Checkpoint start) {
@@ -189,7 +188,6 @@ final class DeliveryLedger {
     /** Schedules a retry, or marks for dead-lettering once attempts are used up or the failure is permanent. */
     private Failure fail(PendingSignal pendingSignal, Throwable reason, Instant now) {
         pendingSignal.lastFailure = reason;
-        lastError = reason.getClass().getName() + ": " + reason.getMessage();
         boolean deadLetter = pendingSignal.attempts >= maxAttempts || reason instanceof PermanentFailure;
         if (deadLetter) {
             pendingSignal.state = State.SETTLING;
@@ -316,10 +314,6 @@ final class DeliveryLedger {
 
     long settledCount() {
         return settled;
-    }
-
-    @Nullable String lastError() {
-        return lastError;
     }
 
     /** When a timer of this ledger fires next (a retry or an ack deadline); null when none is set. */

@@ -26,7 +26,7 @@ import org.slf4j.LoggerFactory;
  * handler, and writes what the ledger decides (attempt counts, dead letters) to the store.
  *
  * <p>One lock guards the feed, the ledger and the checkpoint writer; store I/O and handler calls
- * happen outside it. {@code concurrency} dispatcher threads run {@link #runLoop()}.
+ * happen outside it. {@code concurrency} {@link DispatcherThreads} run {@link #step()}.
  */
 final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
@@ -48,6 +48,12 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private final CheckpointWriter checkpoints;
     private final FailureWriter failures;
     private volatile boolean running = true;
+    /** Why the dispatcher loop last failed, until a turn succeeds again. */
+    private volatile @Nullable String dispatchTrouble;
+    /** Why the last read of the log failed, until one succeeds. */
+    private volatile @Nullable String readTrouble;
+    /** The last failure of any kind: a delivery's, a read's or the dispatcher's ({@code Type: message}). */
+    private volatile @Nullable String lastError;
     private volatile @Nullable DispatcherThreads dispatchers;
 
     PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, SubscriptionSettings settings,
@@ -69,72 +75,74 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     }
 
     void start() {
-        claim.hold(); // at once, so that status() right after subscribe says ACTIVE or STANDBY
-        dispatchers = new DispatcherThreads("signal-bus-" + context.busName() + "-" + id, concurrency, this::runLoop);
+        try {
+            claim.hold(); // at once, so that status() right after subscribe says ACTIVE or STANDBY
+        } catch (RuntimeException e) { // the dispatchers try again with backoff; status says why meanwhile
+            dispatchTrouble = lastError = Errors.describe(e);
+            log.warn("subscription '{}' on bus '{}' could not resume: {}", id, context.busName(), dispatchTrouble);
+        }
+        dispatchers = new DispatcherThreads("signal-bus-" + context.busName() + "-" + id, concurrency, this::step,
+                context.pollInterval(), e -> dispatchTrouble = e == null ? null : (lastError = Errors.describe(e)));
         log.debug("persistent subscription '{}' on bus '{}' started at checkpoint {}", id, context.busName(),
                 checkpoints.written());
     }
 
     // ------------------------------------------------------------------ dispatch loop
 
-    private void runLoop() {
+    /** One turn of the dispatcher: claim, expire, pick, read ahead, deliver. False once the worker stops. */
+    private boolean step() {
+        boolean claimed = claim.hold();
+        PendingSignal next = null;
+        long sequence = 0;
+        int attempt = 0;
+        SubscriptionFeed.Read read = null;
+        List<Failure> failed;
+        lock.lock();
         try {
-            while (true) {
-                boolean claimed = claim.hold();
-                PendingSignal next = null;
-                long sequence = 0;
-                int attempt = 0;
-                SubscriptionFeed.Read read = null;
-                List<Failure> failed;
-                lock.lock();
-                try {
-                    if (!running) {
-                        return;
-                    }
-                    Instant now = context.clock().instant();
-                    if (!claimed) {
-                        awaitChange(now, false);
-                        continue;
-                    }
-                    failed = ledger.expire(now);
-                    failed.forEach(f -> context.listeners().timedOut(context.busName(), id, f.signal().position(),
-                            f.attempts()));
-                    next = ledger.take(now, feed.buffer());
-                    if (next != null && next.state == State.SETTLING) {
-                        // its dead-letter write failed before; try that again instead of delivering
-                        failed = DeliveryLedger.withDeadLetter(failed, next);
-                        next = null;
-                    } else if (next != null) {
-                        sequence = next.deliverySequence;
-                        attempt = next.attempts;
-                    }
-                    if (feed.readDue(System.nanoTime())) {
-                        read = feed.startRead();
-                    } else if (next == null && failed.isEmpty()) {
-                        awaitChange(now, true);
-                        continue;
-                    }
-                } finally {
-                    lock.unlock();
-                }
-                if (read != null) {
-                    SubscriptionFeed.Read page = read;
-                    context.background().execute(() -> readFromStore(page));
-                }
-                failed.forEach(failures::write);
-                if (next != null) {
-                    new WorkerDelivery(this, next, sequence, attempt).run(handler, context.listeners(),
-                            context.busName());
-                }
-                if (running) {
-                    checkpoints.maybeWrite();
-                }
+            if (!running) {
+                return false;
             }
-        } catch (RuntimeException | Error e) {
-            log.error("persistent subscription '{}' on bus '{}' stopped on an unexpected error", id,
-                    context.busName(), e);
-            throw e;
+            Instant now = context.clock().instant();
+            if (!claimed) {
+                awaitChange(now, false);
+                return true;
+            }
+            failed = ledger.expire(now);
+            for (Failure timedOut : failed) {
+                Throwable reason = timedOut.signal().lastFailure;
+                lastError = reason != null ? Errors.describe(reason) : lastError;
+                context.listeners().timedOut(context.busName(), id, timedOut.signal().position(), timedOut.attempts());
+            }
+            next = ledger.take(now, feed.buffer());
+            if (next != null && next.state == State.SETTLING) {
+                // its dead-letter write failed before; try that again instead of delivering
+                failed = DeliveryLedger.withDeadLetter(failed, next);
+                next = null;
+            } else if (next != null) {
+                sequence = next.deliverySequence;
+                attempt = next.attempts;
+            }
+            if (feed.readDue(System.nanoTime())) {
+                read = feed.startRead();
+            } else if (next == null && failed.isEmpty()) {
+                awaitChange(now, true);
+                return true;
+            }
+        } finally {
+            lock.unlock();
         }
+        if (read != null) {
+            SubscriptionFeed.Read page = read;
+            context.background().execute(() -> readFromStore(page));
+        }
+        failed.forEach(failures::write);
+        if (next != null) {
+            new WorkerDelivery(this, next, sequence, attempt).run(handler, context.listeners(), context.busName());
+        }
+        if (running) {
+            checkpoints.maybeWrite();
+        }
+        return true;
     }
 
     /** Under the lock: sleeps until something changes, a timer is due or the poll interval passes. */
@@ -162,8 +170,11 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         boolean failed = false;
         try {
             page = context.store().read(context.busName(), read.after(), context.readBatchSize());
-        } catch (RuntimeException e) {
+            readTrouble = null;
+        } catch (Throwable e) { // an Error too: a read that never comes back would stall the subscription
             failed = true;
+            readTrouble = lastError = "cannot read the log after position " + read.after() + ": "
+                    + Errors.describe(e);
             log.warn("persistent subscription '{}' on bus '{}' could not read the log after position {}; retrying"
                     + " in {}", id, context.busName(), read.after(), context.pollInterval(), e);
         }
@@ -250,6 +261,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         } finally {
             lock.unlock();
         }
+        lastError = Errors.describe(reason);
         context.listeners().nacked(context.busName(), id, pendingSignal.position(), failure.attempts(), reason);
         failures.write(failure);
     }
@@ -343,8 +355,14 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         return locked(() -> ledger.unacked());
     }
 
+    /** Whether the subscription cannot deliver now: its dispatcher failed or it cannot read the log. */
+    boolean isRecovering() {
+        return dispatchTrouble != null || readTrouble != null;
+    }
+
+    /** The last failure of any kind: a delivery's, a read's or the dispatcher's. */
     @Nullable String lastError() {
-        return locked(() -> ledger.lastError());
+        return lastError;
     }
 
     private <T> T locked(Supplier<T> read) {
@@ -364,6 +382,10 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             changed.signalAll();
         } finally {
             lock.unlock();
+        }
+        DispatcherThreads running = dispatchers;
+        if (running != null) {
+            running.stop();
         }
     }
 

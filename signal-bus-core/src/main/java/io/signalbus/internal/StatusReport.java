@@ -25,6 +25,7 @@ final class StatusReport {
             boolean active = worker != null && worker.isClaimed();
             Checkpoint checkpoint = active ? worker.checkpoint() : record.checkpoint();
             SubscriptionState state = worker == null ? SubscriptionState.DISCONNECTED
+                    : worker.isRecovering() ? SubscriptionState.RECOVERING
                     : active ? SubscriptionState.ACTIVE : SubscriptionState.STANDBY;
             statuses.add(new SubscriptionStatus(record.subscriptionId(), record.pattern(), true, state, checkpoint,
                     head, Math.max(0, head - checkpoint.position()), active ? worker.inFlightCount() : 0,

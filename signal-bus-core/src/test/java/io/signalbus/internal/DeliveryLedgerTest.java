@@ -118,7 +118,7 @@ class DeliveryLedgerTest {
 
         assertThat(failure).isEqualTo(new Failure(signal, false, 1));
         assertThat(signal.state).isEqualTo(State.WAITING);
-        assertThat(ledger.lastError()).isEqualTo("java.lang.IllegalStateException: boom");
+        assertThat(signal.lastFailure).hasMessage("boom");
         assertThat(ledger.nextTimer()).isEqualTo(T0.plusSeconds(1));
         assertThat(ledger.take(T0.plusMillis(999), log)).isNull();
         PendingSignal retry = take(ledger, T0.plusSeconds(1));

@@ -287,8 +287,15 @@ abstract class CrashRecoveryTest {
         }
     }
 
+    /**
+     * Everything in one snapshot: a killed process's last statement may still commit on the server
+     * after the kill, and reading the log and the head at two moments would see half of it.
+     */
     private DatabaseState readDatabase() throws SQLException {
         try (Connection connection = connect()) {
+            connection.setAutoCommit(false);
+            connection.setTransactionIsolation(Connection.TRANSACTION_REPEATABLE_READ);
+            connection.setReadOnly(true);
             var log = new TreeMap<Long, LogRow>();
             query(connection, "SELECT position, signal_id, type FROM signal_bus_log WHERE bus = ?",
                     rs -> log.put(rs.getLong(1), new LogRow(rs.getLong(1), rs.getString(2), rs.getString(3))),
@@ -314,6 +321,7 @@ abstract class CrashRecoveryTest {
             long[] deadLetters = {0};
             query(connection, "SELECT COUNT(*) FROM signal_bus_dead_letter WHERE bus = ? AND subscription_id = ?",
                     rs -> deadLetters[0] = rs.getLong(1), CrashTestApplication.BUS, CrashTestApplication.SUBSCRIPTION);
+            connection.commit();
             return new DatabaseState(log, head[0], checkpoint[0], processed, processedRun, redeliveries,
                     deadLetters[0]);
         }
