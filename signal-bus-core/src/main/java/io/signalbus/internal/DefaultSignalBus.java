@@ -112,7 +112,7 @@ public final class DefaultSignalBus implements SignalBus {
         if (!options.isPersistent()) {
             return transients.add(compiled.value(), options.priority(), id -> decorate(id, handler));
         }
-        String id = options.subscriptionId();
+        String id = Objects.requireNonNull(options.subscriptionId(), "subscriptionId"); // persistent options have one
         synchronized (subscriptionLock) {
             SubscriptionSettings settings = SubscriptionSettings.resolve(options, defaults);
             SubscriptionRecord stored = store.findSubscription(name, id).orElseGet(() -> store.createSubscription(

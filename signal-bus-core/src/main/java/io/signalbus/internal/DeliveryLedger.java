@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.PriorityQueue;
 import java.util.Queue;
 import java.util.TreeMap;
@@ -106,7 +107,7 @@ final class DeliveryLedger {
 
     private @Nullable PendingSignal nextToDeliver(Instant now, Queue<RecordedSignal> source) {
         PendingSignal due = waiting.peek();
-        if (due != null && !due.retryAt.isAfter(now)) {
+        if (due != null && !Objects.requireNonNull(due.retryAt, "retryAt").isAfter(now)) { // set when it waits
             return waiting.poll();
         }
         if (unacked() >= maxInFlight) {
@@ -144,7 +145,7 @@ final class DeliveryLedger {
         var it = inFlight.iterator();
         while (it.hasNext()) {
             PendingSignal head = it.next();
-            if (head.deadline.isAfter(now)) {
+            if (Objects.requireNonNull(head.deadline, "deadline").isAfter(now)) { // set when delivered
                 break;
             }
             it.remove();
@@ -321,7 +322,7 @@ final class DeliveryLedger {
         PendingSignal due = waiting.peek();
         Instant next = due != null ? due.retryAt : null;
         if (!inFlight.isEmpty()) {
-            Instant deadline = inFlight.iterator().next().deadline;
+            Instant deadline = Objects.requireNonNull(inFlight.iterator().next().deadline, "deadline");
             next = next == null || deadline.isBefore(next) ? deadline : next;
         }
         return next;

@@ -3,6 +3,7 @@ package io.signalbus.internal;
 import io.signalbus.Checkpoint;
 import io.signalbus.StartFrom;
 import io.signalbus.store.SignalStore;
+import java.util.Objects;
 
 /** Resolves where a subscription starts, or where an operator moves it, to a checkpoint in one bus log. */
 final class StartPoints {
@@ -15,7 +16,7 @@ final class StartPoints {
         long position = switch (startFrom.kind()) {
             case ORIGIN -> 0;
             case CURRENT -> store.head(busName);
-            case INSTANT -> store.positionBefore(busName, startFrom.instant());
+            case INSTANT -> store.positionBefore(busName, Objects.requireNonNull(startFrom.instant(), "instant"));
             case POSITION -> startFrom.position() - 1;
         };
         if (position == 0) {

@@ -22,13 +22,13 @@ final class StatusReport {
         var statuses = new ArrayList<SubscriptionStatus>();
         for (SubscriptionRecord record : store.subscriptions(busName)) {
             PersistentSubscriptionWorker worker = workers.get(record.subscriptionId());
-            boolean active = worker != null && worker.isClaimed();
-            Checkpoint checkpoint = active ? worker.checkpoint() : record.checkpoint();
+            PersistentSubscriptionWorker active = worker != null && worker.isClaimed() ? worker : null;
+            Checkpoint checkpoint = active != null ? active.checkpoint() : record.checkpoint();
             SubscriptionState state = worker == null ? SubscriptionState.DISCONNECTED
                     : worker.isRecovering() ? SubscriptionState.RECOVERING
-                    : active ? SubscriptionState.ACTIVE : SubscriptionState.STANDBY;
+                    : active != null ? SubscriptionState.ACTIVE : SubscriptionState.STANDBY;
             statuses.add(new SubscriptionStatus(record.subscriptionId(), record.pattern(), true, state, checkpoint,
-                    head, Math.max(0, head - checkpoint.position()), active ? worker.inFlightCount() : 0,
+                    head, Math.max(0, head - checkpoint.position()), active != null ? active.inFlightCount() : 0,
                     store.countDeadLetters(busName, record.subscriptionId()),
                     worker != null ? worker.lastError() : null));
         }

@@ -9,6 +9,7 @@ import io.signalbus.router.PatternTrie;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Function;
@@ -36,7 +37,7 @@ final class TransientRouter {
         if (subscriptions.remove(id) == null) {
             return false;
         }
-        trie.remove(registrations.remove(id));
+        trie.remove(Objects.requireNonNull(registrations.remove(id), "registration")); // added with the subscription
         return true;
     }
 

@@ -1,6 +1,7 @@
 package io.signalbus.router;
 
 import io.signalbus.InvalidSignalException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The grammar of signal types: dot-separated segments of {@code [A-Za-z0-9_-]+}, at most
@@ -33,7 +34,7 @@ public final class SignalTypes {
         return whyInvalid(type) == null;
     }
 
-    static String whyInvalid(String type) {
+    static @Nullable String whyInvalid(@Nullable String type) {
         if (type == null) {
             return "type is required";
         }

@@ -145,7 +145,7 @@ final class TrieWalk<T> {
         if (matches == 0) {
             return List.of();
         }
-        if (matches == 1) {
+        if (matches == 1 && only != null) {
             return only.values;
         }
         PatternTrie.Registration<?>[] all = new PatternTrie.Registration<?>[total];

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.TreeMap;
@@ -170,7 +171,8 @@ public final class InMemorySignalStore implements SignalStore {
     public synchronized boolean claim(String busName, String subscriptionId, String owner, Instant now,
             Instant leaseUntil) {
         SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
-        if (data == null || (data.owner != null && !data.owner.equals(owner) && data.leaseUntil.isAfter(now))) {
+        if (data == null || (data.owner != null && !data.owner.equals(owner)
+                && Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now))) {
             return false;
         }
         data.owner = owner;

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.jdbc.core.ConnectionCallback;
@@ -46,11 +47,11 @@ final class LogWriter {
             addRows(byBus.computeIfAbsent(request.bus(), bus -> new ArrayList<>()), request);
         }
         var heads = new HashMap<String, LogHead>();
-        jdbc.execute((ConnectionCallback<Void>) connection -> {
+        jdbc.execute((ConnectionCallback<Map<String, LogHead>>) connection -> {
             for (Map.Entry<String, List<LogRow>> bus : byBus.entrySet()) {
                 heads.put(bus.getKey(), strategy.append(connection, bus.getKey(), bus.getValue()));
             }
-            return null;
+            return heads;
         });
         return results(group, heads);
     }
@@ -130,7 +131,7 @@ final class LogWriter {
     private static List<List<RecordedSignal>> results(List<AppendRequest> group, Map<String, LogHead> heads) {
         var results = new ArrayList<List<RecordedSignal>>(group.size());
         for (AppendRequest request : group) {
-            LogHead before = heads.get(request.bus());
+            LogHead before = Objects.requireNonNull(heads.get(request.bus()), "head"); // every bus of the group has one
             Instant at = latest(before.recordedAt(), request.recordedAt());
             var recorded = new ArrayList<RecordedSignal>(request.size());
             for (int i = 0; i < request.size(); i++) {

@@ -12,6 +12,7 @@ import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
 import org.slf4j.Logger;
@@ -114,8 +115,9 @@ public class SignalBusAutoConfiguration {
     @ConditionalOnProperty(name = "signal-bus.retention")
     @ConditionalOnMissingBean
     SignalBusRetention signalBusRetention(SignalBuses buses, SignalBusProperties properties) {
-        return new SignalBusRetention(buses, properties.getRetention(), properties.getRetentionInterval(),
-                Clock.systemUTC());
+        // set: the bean's condition
+        return new SignalBusRetention(buses, Objects.requireNonNull(properties.getRetention(), "signal-bus.retention"),
+                properties.getRetentionInterval(), Clock.systemUTC());
     }
 
     @Bean

@@ -7,6 +7,7 @@ import io.signalbus.SignalHandler;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.ReflectionUtils;
 import tools.jackson.core.JacksonException;
@@ -89,6 +90,7 @@ final class SignalListenerMethod implements SignalHandler {
 
     private @Nullable Object convert(Signal signal) {
         Object data = signal.data();
+        JavaType payloadType = Objects.requireNonNull(this.payloadType, "payloadType"); // PAYLOAD kinds have one
         if (data == null || (!payloadType.hasGenericTypes() && payloadType.getRawClass().isInstance(data))) {
             return data;
         }

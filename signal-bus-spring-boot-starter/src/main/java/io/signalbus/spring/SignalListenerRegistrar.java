@@ -11,7 +11,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.CopyOnWriteArrayList;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.aop.support.AopUtils;
@@ -40,7 +42,7 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
 
     private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
     private final List<Subscribed> subscribed = new ArrayList<>();
-    private BeanFactory beanFactory;
+    private @Nullable BeanFactory beanFactory;
     private volatile boolean running;
 
     /** One annotated method with its resolved subscription. */
@@ -96,7 +98,8 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 options = withRetry(options, annotation);
             }
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-            JsonMapper mapper = beanFactory.getBeanProvider(JsonMapper.class).getIfAvailable(SignalJson::defaultMapper);
+            JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(JsonMapper.class)
+                    .getIfAvailable(SignalJson::defaultMapper);
             return new Endpoint(beanName, method, annotation.bus(), pattern, options,
                     SignalListenerMethod.of(bean, invocable, mapper));
         } catch (SignalBusException | IllegalArgumentException e) {
@@ -143,7 +146,7 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
 
     @Override
     public synchronized void start() {
-        SignalBuses buses = beanFactory.getBean(SignalBuses.class);
+        SignalBuses buses = Objects.requireNonNull(beanFactory, "beanFactory").getBean(SignalBuses.class);
         checkForDuplicateIds();
         for (Endpoint endpoint : endpoints) {
             SignalBus bus;

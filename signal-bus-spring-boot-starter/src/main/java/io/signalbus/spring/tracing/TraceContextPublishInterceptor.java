@@ -37,7 +37,7 @@ public class TraceContextPublishInterceptor implements PublishInterceptor {
             return signal;
         }
         Map<String, String> fields = new HashMap<>();
-        propagator.inject(context, fields, Map::put);
+        propagator.inject(context, fields, (carrier, key, value) -> fields.put(key, value));
         String traceparent = fields.get(TRACEPARENT);
         if (traceparent == null) {
             return signal; // a propagation other than W3C: nothing that fits the CloudEvents extension
