@@ -12,8 +12,10 @@ import java.util.TreeMap;
  * from the log and signals handed on by this process's publishers as they commit. Hand-offs that
  * arrive before a lower one are held until the gap fills, or until a read of the log is due.
  *
- * <p>Pure state with a bounded buffer; callers pass {@code System.nanoTime()}. Not thread-safe: its
- * worker guards it with one lock.
+ * <p>Pure state; callers pass {@code System.nanoTime()}. Bounded: reads and hand-ons fill the
+ * buffer up to {@code bufferLimit} signals and held hand-ons stay below it, so both together never
+ * pass twice that; held hand-ons never keep a read from starting (the read is what fills the gap
+ * below them). Not thread-safe: its worker guards it with one lock.
  */
 final class SubscriptionFeed {
 
@@ -61,7 +63,8 @@ final class SubscriptionFeed {
      * way.
      */
     boolean canReadAhead() {
-        return !reading && buffer.size() + earlySignals + readBatchSize <= bufferLimit;
+        // held hand-ons do not count: they wait for this very read to fill the gap below them
+        return !reading && buffer.size() + readBatchSize <= bufferLimit;
     }
 
     /** Whether to read the next page now: there is room and a read that found the log's end is due again. */
@@ -113,12 +116,12 @@ final class SubscriptionFeed {
         if (last.position() <= fetched) {
             return;
         }
-        boolean room = buffer.size() + earlySignals + committed.size() <= bufferLimit;
-        if (first.position() == fetched + 1 && room) {
+        if (first.position() == fetched + 1 && buffer.size() + committed.size() <= bufferLimit) {
             buffer.addAll(committed);
             fetched = last.position();
             takeEarly();
-        } else if (first.position() > fetched + 1 && room && early.size() < MAX_EARLY) {
+        } else if (first.position() > fetched + 1 && early.size() < MAX_EARLY
+                && earlySignals + committed.size() + readBatchSize <= bufferLimit) {
             early.put(first.position(), committed);
             earlySignals += committed.size();
             long readAt = nowNanos + EARLY_GRACE_NANOS;

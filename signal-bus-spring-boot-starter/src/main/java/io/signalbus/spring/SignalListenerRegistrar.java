@@ -126,7 +126,8 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
         if (!own.setsRetry()) {
             return options;
         }
-        SignalBusProperties properties = beanFactory.getBean(SignalBusProperties.class);
+        SignalBusProperties properties = Objects.requireNonNull(beanFactory, "beanFactory")
+                .getBean(SignalBusProperties.class);
         var layers = new ArrayList<BusSettings>();
         layers.add(own);
         layers.addAll(properties.layersOf(annotation.bus()));

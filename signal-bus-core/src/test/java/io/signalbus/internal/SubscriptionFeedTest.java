@@ -1,0 +1,100 @@
+package io.signalbus.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** The feed's ordering and read-ahead, driven by hand: no threads, no store; time is passed in. */
+class SubscriptionFeedTest {
+
+    private static final int PAGE = 500;
+    private static final long POLL = 500_000_000L;
+    private static final long NOW = 1_000_000_000L;
+    private static final Instant T0 = Instant.parse("2026-01-01T00:00:00Z");
+
+    private final SubscriptionFeed feed = new SubscriptionFeed(PAGE, POLL, 0, NOW);
+
+    private static List<RecordedSignal> range(long from, long to) {
+        return LongStream.rangeClosed(from, to)
+                .mapToObj(p -> new RecordedSignal(p, Signal.of("order.created", "/test", null), T0)).toList();
+    }
+
+    private List<Long> drain() {
+        var positions = new ArrayList<Long>();
+        while (!feed.buffer().isEmpty()) {
+            positions.add(feed.buffer().poll().position());
+        }
+        return positions;
+    }
+
+    @Test
+    void handOnThatFollowsOnIsTakenWithoutARead() {
+        feed.readDone(feed.startRead(), List.of(), false, NOW);
+
+        feed.handOn(range(1, 3), NOW);
+
+        assertThat(drain()).containsExactly(1L, 2L, 3L);
+        assertThat(feed.readDue(NOW + 1)).as("caught up: the next read waits for the poll").isFalse();
+    }
+
+    @Test
+    void earlyHandOnWaitsForTheLowerOneAndThenFollowsInOrder() {
+        feed.readDone(feed.startRead(), List.of(), false, NOW);
+
+        feed.handOn(range(3, 4), NOW);
+        assertThat(drain()).isEmpty();
+        feed.handOn(range(1, 2), NOW);
+
+        assertThat(drain()).containsExactly(1L, 2L, 3L, 4L);
+    }
+
+    @Test
+    void earlyHandOnThatStaysAloneMakesAReadDueAfterAShortGrace() {
+        feed.readDone(feed.startRead(), List.of(), false, NOW);
+
+        feed.handOn(range(5, 6), NOW);
+
+        assertThat(feed.readDue(NOW + 1_000_000)).isFalse();
+        assertThat(feed.readDue(NOW + 2_000_000)).isTrue();
+        SubscriptionFeed.Read read = feed.startRead();
+        assertThat(read.after()).isZero();
+        feed.readDone(read, range(1, 6), false, NOW + 3_000_000);
+        assertThat(drain()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
+    }
+
+    /** A catch-up while publishers keep handing on: the held hand-ons must never stop the reads that fill the gap. */
+    @Test
+    void heldHandOnsNeverKeepTheReadThatFillsTheGapFromStarting() {
+        for (long first = 1001; first < 1001 + 64 * 10; first += 10) {
+            feed.handOn(range(first, first + 9), NOW);
+        }
+
+        var delivered = new ArrayList<Long>();
+        for (int page = 0; page < 2; page++) {
+            assertThat(feed.readDue(NOW)).as("read %d is due", page + 1).isTrue();
+            SubscriptionFeed.Read read = feed.startRead();
+            feed.readDone(read, range(read.after() + 1, read.after() + PAGE), false, NOW);
+            delivered.addAll(drain());
+        }
+
+        assertThat(delivered).hasSizeGreaterThan(1000).startsWith(1L, 2L).doesNotHaveDuplicates();
+        assertThat(delivered).isSorted();
+        assertThat(delivered.get(delivered.size() - 1) - delivered.size()).as("no gap").isZero();
+    }
+
+    @Test
+    void readStartedBeforeAResetIsDropped() {
+        SubscriptionFeed.Read stale = feed.startRead();
+        feed.reset(10, NOW);
+
+        assertThat(feed.readDone(stale, range(1, 5), false, NOW)).isFalse();
+        assertThat(feed.buffer()).isEmpty();
+        assertThat(feed.startRead().after()).isEqualTo(10);
+    }
+}
