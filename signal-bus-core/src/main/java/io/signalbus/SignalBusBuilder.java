@@ -60,7 +60,7 @@ public final class SignalBusBuilder {
     /** The bus name (default {@code "default"}). */
     public SignalBusBuilder name(String name) {
         if (name == null || !NAME_PATTERN.matcher(name).matches()) {
-            throw new InvalidOptionException("invalid bus name '" + name + "': use 1 to 100 letters, digits, _ or -");
+            throw new InvalidOptionException("invalid bus name " + SignalBusException.quote(name) + ": use 1 to 100 letters, digits, _ or -");
         }
         this.name = name;
         return this;
@@ -131,7 +131,7 @@ public final class SignalBusBuilder {
      */
     public SignalBusBuilder instanceId(String instanceId) {
         if (instanceId == null || instanceId.isBlank() || instanceId.length() > 200) {
-            throw new InvalidOptionException("instance id must be 1 to 200 characters, was '" + instanceId + "'");
+            throw new InvalidOptionException("instance id must be 1 to 200 characters, was " + SignalBusException.quote(instanceId));
         }
         this.instanceId = instanceId;
         return this;

@@ -1,5 +1,7 @@
 package io.signalbus.json;
 
+import static io.signalbus.SignalBusException.quote;
+
 import io.signalbus.InvalidSignalException;
 import io.signalbus.Signal;
 import io.signalbus.SignalSerializationException;
@@ -206,7 +208,7 @@ public final class SignalJson {
         }
         if (!Signal.SPEC_VERSION.equals(specversion)) {
             throw new InvalidSignalException(specversion == null ? "specversion is required"
-                    : "specversion '" + specversion + "' is not supported; only " + Signal.SPEC_VERSION + " is");
+                    : "specversion " + quote(specversion) + " is not supported; only " + Signal.SPEC_VERSION + " is");
         }
         if (hasData && hasDataBase64) {
             throw new InvalidSignalException("signal JSON has both data and data_base64; at most one is allowed");
@@ -230,7 +232,7 @@ public final class SignalJson {
             // ISO_INSTANT reads any offset (JDK 12+) and covers the whole Instant range, unlike OffsetDateTime
             return Instant.parse(time);
         } catch (DateTimeParseException e) {
-            throw new InvalidSignalException("time '" + time + "' is not an RFC 3339 timestamp: " + e.getMessage(), e);
+            throw new InvalidSignalException("time " + quote(time) + " is not an RFC 3339 timestamp: " + e.getMessage(), e);
         }
     }
 
