@@ -24,7 +24,10 @@ public interface SignalBus extends AutoCloseable {
      * strictly increasing positions, or (on an exception) none is. Signals without a time get the
      * bus clock's. Subscribers are woken after commit.
      *
-     * @throws InvalidSignalException   a signal is invalid, too large or its data cannot be serialised
+     * @throws InvalidSignalException   a signal is invalid, too large (data, attributes and extensions
+     *                                  together), beyond the limits the log reads back
+     *                                  ({@link io.signalbus.json.SignalJson#READ_LIMITS}), or its data
+     *                                  cannot be serialised
      * @throws PublishRejectedException an interceptor vetoed the call
      * @throws SignalStoreException     the store failed; nothing was written
      */

@@ -84,7 +84,10 @@ public final class SignalBusBuilder {
         return this;
     }
 
-    /** Largest serialised data of one signal, in bytes (default 1 MiB). */
+    /**
+     * Largest signal, in bytes (default 1 MiB): its serialised data plus its attributes and extensions
+     * in UTF-8, so that a huge subject or extension counts as much as huge data.
+     */
     public SignalBusBuilder maxPayloadSize(int bytes) {
         InvalidOptionException.requireRange("maxPayloadSize", bytes, 1, Integer.MAX_VALUE);
         this.maxPayloadSize = bytes;
