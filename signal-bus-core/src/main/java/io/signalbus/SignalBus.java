@@ -123,6 +123,9 @@ public interface SignalBus extends AutoCloseable {
      * Only the process that serves the subscription, or any process while none does, can move it.
      *
      * @return the new checkpoint
+     * @throws InvalidOptionException         {@code to} is a position past the head + 1 or an instant in
+     *                                        the future (the bus clock's): a move there would skip signals
+     *                                        not yet published
      * @throws SubscriptionNotFoundException  the subscription does not exist
      * @throws SubscriptionNotActiveException another process serves the subscription: move it there
      */
