@@ -26,8 +26,9 @@ public interface SignalBus extends AutoCloseable {
      *
      * @throws InvalidSignalException   a signal is invalid, too large (data, attributes and extensions
      *                                  together), beyond the limits the log reads back
-     *                                  ({@link io.signalbus.json.SignalJson#READ_LIMITS}), or its data
-     *                                  cannot be serialised
+     *                                  ({@link io.signalbus.json.SignalJson#READ_LIMITS}), of the reserved
+     *                                  type {@value io.signalbus.store.UndecodableSignals#TYPE}, or its
+     *                                  data cannot be serialised
      * @throws PublishRejectedException an interceptor vetoed the call
      * @throws SignalStoreException     the store failed; nothing was written
      */
@@ -91,7 +92,11 @@ public interface SignalBus extends AutoCloseable {
      */
     Checkpoint reconnect(String subscriptionId, SignalHandler handler);
 
-    /** Signals matching {@code pattern}, in position order, as {@code options} say. */
+    /**
+     * Signals matching {@code pattern}, in position order, as {@code options} say. A log row the store
+     * cannot decode comes back as a placeholder ({@link io.signalbus.store.UndecodableSignals}) whatever
+     * the pattern, instead of failing the replay.
+     */
     List<RecordedSignal> replay(String pattern, ReplayOptions options);
 
     /** Every subscription with its checkpoint, lag, in-flight count and dead letters. */

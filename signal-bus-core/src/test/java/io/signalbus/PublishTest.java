@@ -122,6 +122,13 @@ class PublishTest extends InMemoryBusTest {
                 .hasMessageContaining("Number value length (1001) exceeds the maximum allowed (1000");
     }
 
+    @Test
+    void theTypeReservedForUndecodableRowsCannotBePublished() {
+        assertThatThrownBy(() -> bus.publish(Signal.of(io.signalbus.store.UndecodableSignals.TYPE, "s", null)))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining("reserved");
+    }
+
     private static Object nested(int depth) {
         Object data = 1;
         for (int i = 0; i < depth; i++) {

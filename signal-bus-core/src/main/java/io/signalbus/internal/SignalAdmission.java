@@ -5,6 +5,7 @@ import io.signalbus.PublishInterceptor;
 import io.signalbus.Signal;
 import io.signalbus.SignalTooLargeException;
 import io.signalbus.json.SignalJson;
+import io.signalbus.store.UndecodableSignals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,8 +14,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the signals of one publish ready to append, before anything is written: runs the publish
- * interceptors, stamps a time on signals without one, and refuses nulls, oversized signals and signals
- * the log could not read back.
+ * interceptors, stamps a time on signals without one, and refuses nulls, the reserved placeholder type,
+ * oversized signals and signals the log could not read back.
  */
 final class SignalAdmission {
 
@@ -42,6 +43,11 @@ final class SignalAdmission {
             }
             if (signal.time() == null) {
                 signal = signal.withTime(now);
+            }
+            if (UndecodableSignals.TYPE.equals(signal.type())) {
+                // readers dead-letter this type on sight: published, it would never reach a handler
+                throw new InvalidSignalException("signal " + signal.id() + ": type '" + UndecodableSignals.TYPE
+                        + "' is reserved for log rows the store cannot decode");
             }
             checkSize(signal);
             SignalJson.requireReadable(signal);
