@@ -1,5 +1,7 @@
 package io.signalbus;
 
+import static io.signalbus.SignalBusException.quote;
+
 import io.signalbus.json.SignalJson;
 import io.signalbus.router.SignalTypes;
 import java.net.URI;
@@ -322,7 +324,7 @@ public final class Signal {
                 throw new InvalidSignalException("subject must not be empty when set");
             }
             if (datacontenttype != null && datacontenttype.isBlank()) {
-                throw new InvalidSignalException("datacontenttype " + show(datacontenttype)
+                throw new InvalidSignalException("datacontenttype " + quote(datacontenttype)
                         + " must not be blank when set");
             }
             if (dataschema != null) {
@@ -341,7 +343,7 @@ public final class Signal {
                 throw new InvalidSignalException("source is required");
             }
             if (source.isBlank()) {
-                throw new InvalidSignalException("source " + show(source) + " must not be blank");
+                throw new InvalidSignalException("source " + quote(source) + " must not be blank");
             }
             if (source.equals(lastValidSource)) {
                 return source; // most applications publish from one or a few sources: skip the URI parse
@@ -349,7 +351,7 @@ public final class Signal {
             try {
                 new URI(source);
             } catch (URISyntaxException e) {
-                throw new InvalidSignalException("source " + show(source) + " is not a valid URI-reference: "
+                throw new InvalidSignalException("source " + quote(source) + " is not a valid URI-reference: "
                         + e.getMessage(), e);
             }
             lastValidSource = source;
@@ -361,16 +363,16 @@ public final class Signal {
 
         private static void requireId(String id) {
             if (id.isBlank()) {
-                throw new InvalidSignalException("id " + show(id) + " must not be blank");
+                throw new InvalidSignalException("id " + quote(id) + " must not be blank");
             }
             if (id.length() > MAX_ID_LENGTH) {
-                throw new InvalidSignalException("id " + show(id) + " is " + id.length()
+                throw new InvalidSignalException("id " + quote(id) + " is " + id.length()
                         + " characters long; at most " + MAX_ID_LENGTH + " are allowed");
             }
             for (int i = 0; i < id.length(); i++) {
                 char c = id.charAt(i);
                 if (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-                    throw new InvalidSignalException("id " + show(id) + " has a control or whitespace character at index "
+                    throw new InvalidSignalException("id " + quote(id) + " has a control or whitespace character at index "
                             + i + "; ids must not contain any");
                 }
             }
@@ -381,11 +383,11 @@ public final class Signal {
             try {
                 uri = new URI(dataschema);
             } catch (URISyntaxException e) {
-                throw new InvalidSignalException("dataschema " + show(dataschema) + " is not a valid URI: "
+                throw new InvalidSignalException("dataschema " + quote(dataschema) + " is not a valid URI: "
                         + e.getMessage(), e);
             }
             if (!uri.isAbsolute()) {
-                throw new InvalidSignalException("dataschema " + show(dataschema)
+                throw new InvalidSignalException("dataschema " + quote(dataschema)
                         + " must be an absolute URI (with a scheme)");
             }
         }
@@ -410,7 +412,7 @@ public final class Signal {
             boolean valid = !name.isEmpty() && name.length() <= MAX_EXTENSION_NAME_LENGTH
                     && name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
             if (!valid) {
-                throw new InvalidSignalException("extension name " + show(name) + " must be 1 to "
+                throw new InvalidSignalException("extension name " + quote(name) + " must be 1 to "
                         + MAX_EXTENSION_NAME_LENGTH + " characters of a-z and 0-9 (CloudEvents attribute naming)");
             }
             return name;
@@ -425,25 +427,7 @@ public final class Signal {
                 return value;
             }
             throw new InvalidSignalException("extension '" + name + "' has a value of type " + value.getClass().getName()
-                    + " (" + show(String.valueOf(value)) + "); allowed are String, Boolean, Integer, Long, URI and Instant");
+                    + " (" + quote(String.valueOf(value)) + "); allowed are String, Boolean, Integer, Long, URI and Instant");
         }
-    }
-
-    /** Quotes a value for an exception message: control characters escaped, long values shortened. */
-    private static String show(String value) {
-        int limit = 80;
-        StringBuilder shown = new StringBuilder(Math.min(value.length(), limit) + 8).append('\'');
-        for (int i = 0; i < value.length() && i < limit; i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c)) {
-                shown.append(String.format("\\u%04x", (int) c));
-            } else {
-                shown.append(c);
-            }
-        }
-        if (value.length() > limit) {
-            shown.append("...");
-        }
-        return shown.append('\'').toString();
     }
 }

@@ -24,7 +24,11 @@ public interface SignalBus extends AutoCloseable {
      * strictly increasing positions, or (on an exception) none is. Signals without a time get the
      * bus clock's. Subscribers are woken after commit.
      *
-     * @throws InvalidSignalException   a signal is invalid, too large or its data cannot be serialised
+     * @throws InvalidSignalException   a signal is invalid, too large (data, attributes and extensions
+     *                                  together), beyond the limits the log reads back
+     *                                  ({@link io.signalbus.json.SignalJson#READ_LIMITS}), of the reserved
+     *                                  type {@value io.signalbus.store.UndecodableSignals#TYPE}, or its
+     *                                  data cannot be serialised
      * @throws PublishRejectedException an interceptor vetoed the call
      * @throws SignalStoreException     the store failed; nothing was written
      */
@@ -88,7 +92,11 @@ public interface SignalBus extends AutoCloseable {
      */
     Checkpoint reconnect(String subscriptionId, SignalHandler handler);
 
-    /** Signals matching {@code pattern}, in position order, as {@code options} say. */
+    /**
+     * Signals matching {@code pattern}, in position order, as {@code options} say. A log row the store
+     * cannot decode comes back as a placeholder ({@link io.signalbus.store.UndecodableSignals}) whatever
+     * the pattern, instead of failing the replay.
+     */
     List<RecordedSignal> replay(String pattern, ReplayOptions options);
 
     /** Every subscription with its checkpoint, lag, in-flight count and dead letters. */
@@ -120,6 +128,9 @@ public interface SignalBus extends AutoCloseable {
      * Only the process that serves the subscription, or any process while none does, can move it.
      *
      * @return the new checkpoint
+     * @throws InvalidOptionException         {@code to} is a position past the head + 1 or an instant in
+     *                                        the future (the bus clock's): a move there would skip signals
+     *                                        not yet published
      * @throws SubscriptionNotFoundException  the subscription does not exist
      * @throws SubscriptionNotActiveException another process serves the subscription: move it there
      */

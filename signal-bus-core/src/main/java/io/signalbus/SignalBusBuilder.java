@@ -60,7 +60,7 @@ public final class SignalBusBuilder {
     /** The bus name (default {@code "default"}). */
     public SignalBusBuilder name(String name) {
         if (name == null || !NAME_PATTERN.matcher(name).matches()) {
-            throw new InvalidOptionException("invalid bus name '" + name + "': use 1 to 100 letters, digits, _ or -");
+            throw new InvalidOptionException("invalid bus name " + SignalBusException.quote(name) + ": use 1 to 100 letters, digits, _ or -");
         }
         this.name = name;
         return this;
@@ -84,7 +84,10 @@ public final class SignalBusBuilder {
         return this;
     }
 
-    /** Largest serialised data of one signal, in bytes (default 1 MiB). */
+    /**
+     * Largest signal, in bytes (default 1 MiB): its serialised data plus its attributes and extensions
+     * in UTF-8, so that a huge subject or extension counts as much as huge data.
+     */
     public SignalBusBuilder maxPayloadSize(int bytes) {
         InvalidOptionException.requireRange("maxPayloadSize", bytes, 1, Integer.MAX_VALUE);
         this.maxPayloadSize = bytes;
@@ -131,7 +134,7 @@ public final class SignalBusBuilder {
      */
     public SignalBusBuilder instanceId(String instanceId) {
         if (instanceId == null || instanceId.isBlank() || instanceId.length() > 200) {
-            throw new InvalidOptionException("instance id must be 1 to 200 characters, was '" + instanceId + "'");
+            throw new InvalidOptionException("instance id must be 1 to 200 characters, was " + SignalBusException.quote(instanceId));
         }
         this.instanceId = instanceId;
         return this;

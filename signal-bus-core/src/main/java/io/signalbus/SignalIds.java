@@ -41,7 +41,7 @@ public final class SignalIds {
             uuid = null;
         }
         if (uuid == null || uuid.version() != 7 || uuid.variant() != 2) {
-            throw new InvalidOptionException("id '" + id + "' is not a UUIDv7");
+            throw new InvalidOptionException("id " + SignalBusException.quote(id) + " is not a UUIDv7");
         }
         return Instant.ofEpochMilli(uuid.getMostSignificantBits() >>> 16);
     }

@@ -52,9 +52,13 @@ public final class StartFrom {
     /**
      * Parses {@code origin}, {@code current}, a position (digits) or an ISO-8601 instant.
      *
-     * @throws InvalidOptionException naming the text when it is none of these
+     * @throws InvalidOptionException naming the text when it is null or none of these
      */
-    public static StartFrom parse(String text) {
+    public static StartFrom parse(@Nullable String text) {
+        if (text == null) {
+            throw new InvalidOptionException("start-from is required: 'origin', 'current', a position or an"
+                    + " ISO-8601 instant");
+        }
         String value = text.trim();
         if (value.equalsIgnoreCase("origin")) {
             return origin();
@@ -66,14 +70,15 @@ public final class StartFrom {
             try {
                 return position(Long.parseLong(value));
             } catch (NumberFormatException e) {
-                throw new InvalidOptionException("start-from position '" + text + "' is out of range");
+                throw new InvalidOptionException("start-from position " + SignalBusException.quote(text)
+                        + " is out of range");
             }
         }
         try {
             return at(Instant.parse(value));
         } catch (java.time.format.DateTimeParseException e) {
-            throw new InvalidOptionException("invalid start-from '" + text
-                    + "': expected 'origin', 'current', a position or an ISO-8601 instant such as 2026-01-31T10:15:30Z");
+            throw new InvalidOptionException("invalid start-from " + SignalBusException.quote(text)
+                    + ": expected 'origin', 'current', a position or an ISO-8601 instant such as 2026-01-31T10:15:30Z");
         }
     }
 

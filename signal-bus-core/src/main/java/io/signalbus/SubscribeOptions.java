@@ -62,8 +62,8 @@ public final class SubscribeOptions {
     /** Checks a subscription id against {@link #ID_PATTERN}. */
     public static String requireValidId(@Nullable String subscriptionId) {
         if (subscriptionId == null || !ID_PATTERN.matcher(subscriptionId).matches()) {
-            throw new InvalidOptionException("invalid subscription id '" + subscriptionId
-                    + "': use 1 to 200 letters, digits or _ - . : #");
+            throw new InvalidOptionException("invalid subscription id " + SignalBusException.quote(subscriptionId)
+                    + ": use 1 to 200 letters, digits or _ - . : #");
         }
         return subscriptionId;
     }

@@ -4,7 +4,7 @@ package io.signalbus;
 public class SubscriptionNotActiveException extends SignalBusException {
 
     public SubscriptionNotActiveException(String busName, String subscriptionId, String operation) {
-        super("subscription '" + subscriptionId + "' on bus '" + busName + "' is not served by this process (not"
+        super("subscription " + quote(subscriptionId) + " on bus " + quote(busName) + " is not served by this process (not"
                 + " connected here, or another process holds its claim); reconnect it here before " + operation);
     }
 

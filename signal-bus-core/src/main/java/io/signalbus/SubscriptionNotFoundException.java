@@ -4,6 +4,6 @@ package io.signalbus;
 public class SubscriptionNotFoundException extends SignalBusException {
 
     public SubscriptionNotFoundException(String busName, String subscriptionId) {
-        super("no subscription '" + subscriptionId + "' on bus '" + busName + "'");
+        super("no subscription " + quote(subscriptionId) + " on bus " + quote(busName));
     }
 }

@@ -12,7 +12,9 @@ import org.jspecify.annotations.Nullable;
  * @param checkpoint  its low-water mark (the in-memory one when active, which may be ahead of the
  *                    last flushed one); {@link Checkpoint#ORIGIN} for transient subscriptions
  * @param head        the last position of the bus log
- * @param lag         {@code head - checkpoint.position}: log positions not yet settled (0 for transient)
+ * @param lag         {@code head - checkpoint.position}: log positions not yet settled (0 for transient);
+ *                    never clamped, so below 0 only when the checkpoint is above the head (a subscription
+ *                    created to start at a position not yet written)
  * @param inFlight    deliveries handed out and not yet acked
  * @param deadLetters dead letters waiting to be redriven or discarded
  * @param lastError   the last delivery failure ({@code Type: message}), null if none since start

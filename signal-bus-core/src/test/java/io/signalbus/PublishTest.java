@@ -54,15 +54,87 @@ class PublishTest extends InMemoryBusTest {
     @Test
     void aBatchWithOneOversizedSignalWritesNothing() {
         bus.close();
-        bus = TestBuses.builder(store, clock).name("small").maxPayloadSize(64).build();
-        Signal big = Signal.of("a.b", "s", Map.of("text", "x".repeat(100)));
+        bus = TestBuses.builder(store, clock).name("small").maxPayloadSize(256).build();
+        Signal big = Signal.of("a.b", "s", Map.of("text", "x".repeat(300)));
 
         assertThatThrownBy(() -> bus.publish(signal("a.b", 1), big))
                 .isInstanceOf(SignalTooLargeException.class)
                 .hasMessageContaining(big.id())
-                .hasMessageContaining("64")
+                .hasMessageContaining("256")
                 .hasMessageContaining("signal-bus.max-payload-size");
         assertThat(store.head("small")).isZero();
+    }
+
+    @Test
+    void theWholeEnvelopeCountsTowardsMaxPayloadSize() {
+        bus.close();
+        bus = TestBuses.builder(store, clock).name("small").maxPayloadSize(1024).build();
+        Signal hugeSubject = Signal.builder("a.b").source("s").subject("x".repeat(2000)).build();
+        Signal hugeExtension = Signal.builder("a.b").source("s").extension("note", "x".repeat(2000)).build();
+
+        for (Signal signal : List.of(hugeSubject, hugeExtension)) {
+            assertThatThrownBy(() -> bus.publish(signal))
+                    .isInstanceOf(SignalTooLargeException.class)
+                    .hasMessageContaining(signal.id())
+                    .hasMessageContaining("signal-bus.max-payload-size");
+        }
+        assertThat(store.head("small")).isZero();
+    }
+
+    @Test
+    void dataNested500DeepIsRefusedAtPublishBecauseTheLogCouldNotReadItBack() {
+        Signal deep = Signal.of("a.b", "s", nested(500));
+
+        assertThatThrownBy(() -> bus.publish(deep))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining(deep.id())
+                .hasMessageContaining("nested deeper than 499");
+        assertThat(store.head("orders")).isZero();
+    }
+
+    @Test
+    void dataNested499DeepIsPublishedAndReadsBack() {
+        Signal deep = Signal.of("a.b", "s", nested(499));
+
+        bus.publish(deep);
+
+        var codec = new io.signalbus.json.SignalJson();
+        assertThat(codec.decode(codec.encode(deep)).data()).isEqualTo(deep.data());
+    }
+
+    @Test
+    void aHugeKeyIsRefusedAtPublish() {
+        Signal hugeKey = Signal.of("a.b", "s", Map.of("k".repeat(50_001), 1));
+
+        assertThatThrownBy(() -> bus.publish(hugeKey))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining(hugeKey.id())
+                .hasMessageContaining("Name length (50001) exceeds the maximum allowed (50000");
+    }
+
+    @Test
+    void aHugeNumberIsRefusedAtPublish() {
+        Signal hugeNumber = Signal.of("a.b", "s", Map.of("n", new java.math.BigInteger("9".repeat(1001))));
+
+        assertThatThrownBy(() -> bus.publish(hugeNumber))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining(hugeNumber.id())
+                .hasMessageContaining("Number value length (1001) exceeds the maximum allowed (1000");
+    }
+
+    @Test
+    void theTypeReservedForUndecodableRowsCannotBePublished() {
+        assertThatThrownBy(() -> bus.publish(Signal.of(io.signalbus.store.UndecodableSignals.TYPE, "s", null)))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining("reserved");
+    }
+
+    private static Object nested(int depth) {
+        Object data = 1;
+        for (int i = 0; i < depth; i++) {
+            data = Map.of("a", data);
+        }
+        return data;
     }
 
     @Test

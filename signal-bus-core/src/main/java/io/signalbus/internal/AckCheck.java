@@ -1,5 +1,7 @@
 package io.signalbus.internal;
 
+import static io.signalbus.SignalBusException.quote;
+
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.SubscriptionNotFoundException;
@@ -30,21 +32,21 @@ final class AckCheck {
         }
         OptionalLong position = store.positionOf(busName, signalId);
         if (position.isEmpty()) {
-            throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' for subscription '"
-                    + subscriptionId + "': no such signal in the log of bus '" + busName + "'");
+            throw new UnknownSignalException("cannot " + operation + " signal " + quote(signalId) + " for subscription "
+                    + quote(subscriptionId) + ": no such signal in the log of bus '" + busName + "'");
         }
         boolean settled = worker != null ? worker.isSettled(position.getAsLong())
                 : position.getAsLong() <= record.get().checkpoint().position();
         SignalPattern pattern = worker != null ? worker.pattern : SignalPattern.compile(record.get().pattern());
         Signal signal = store.signalAt(busName, position.getAsLong()).map(RecordedSignal::signal).orElse(null);
         if (signal != null && !pattern.matches(signal.type())) {
-            throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' for subscription '"
-                    + subscriptionId + "': its type '" + signal.type() + "' does not match the subscription's pattern '"
+            throw new UnknownSignalException("cannot " + operation + " signal " + quote(signalId) + " for subscription "
+                    + quote(subscriptionId) + ": its type '" + signal.type() + "' does not match the subscription's pattern '"
                     + pattern.value() + "', so it was never delivered to it");
         }
         if (!settled) {
-            throw new UnknownSignalException("cannot " + operation + " signal '" + signalId + "' (position "
-                    + position.getAsLong() + ") for subscription '" + subscriptionId + "': it has not been delivered"
+            throw new UnknownSignalException("cannot " + operation + " signal " + quote(signalId) + " (position "
+                    + position.getAsLong() + ") for subscription " + quote(subscriptionId) + ": it has not been delivered"
                     + (worker == null ? " (the subscription is not connected in this process)" : " yet"));
         }
     }

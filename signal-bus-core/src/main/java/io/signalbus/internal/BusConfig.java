@@ -17,7 +17,7 @@ import java.util.random.RandomGenerator;
  * @param store                   where its log and subscription state live
  * @param clock                   for signal times, timeouts, backoff and checkpoint intervals
  * @param defaults                settings of subscriptions that leave them unset
- * @param maxPayloadSize          largest serialised data of one signal, in bytes
+ * @param maxPayloadSize          largest signal (serialised data plus attributes and extensions), in bytes
  * @param pollInterval            how often idle persistent subscriptions look for signals of other processes
  * @param checkpointFlushCount    settled signals after which a checkpoint is written
  * @param checkpointFlushInterval time after which a checkpoint is written

@@ -307,7 +307,7 @@ public final class DefaultSignalBus implements SignalBus {
         Objects.requireNonNull(to, "to");
         synchronized (subscriptionLock) {
             SubscriptionRecord record = requirePersistent(subscriptionId);
-            Checkpoint checkpoint = StartPoints.checkpointFor(store, name, to);
+            Checkpoint checkpoint = StartPoints.moveTarget(store, name, subscriptionId, to, clock.instant());
             PersistentSubscriptionWorker worker = workers.get(subscriptionId);
             if (worker != null) {
                 stopWorker(worker, false); // gives up its claim, if it held it

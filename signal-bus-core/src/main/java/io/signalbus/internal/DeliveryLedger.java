@@ -7,6 +7,7 @@ import io.signalbus.RecordedSignal;
 import io.signalbus.RetryPolicy;
 import io.signalbus.internal.PendingSignal.State;
 import io.signalbus.router.SignalPattern;
+import io.signalbus.store.UndecodableSignals;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -97,6 +98,12 @@ final class DeliveryLedger {
             next.state = State.SETTLING;
             return next;
         }
+        if (UndecodableSignals.isPlaceholder(next.recorded.signal())) {
+            // a row the store could not decode: no handler can use it, so it is dead-lettered unattempted
+            next.lastFailure = UndecodableSignals.failure(next.recorded);
+            next.state = State.SETTLING;
+            return next;
+        }
         next.attempts++;
         next.state = State.IN_FLIGHT;
         next.deadline = now.plus(ackTimeout);
@@ -122,11 +129,14 @@ final class DeliveryLedger {
         return ready.poll();
     }
 
-    /** Moves signals from {@code source} into the pending window while it has room; skips non-matching ones. */
+    /**
+     * Moves signals from {@code source} into the pending window while it has room; skips non-matching
+     * ones. A placeholder for an undecodable row is never skipped: its real type may have matched.
+     */
     private void admit(Queue<RecordedSignal> source) {
         while (pending.size() + redriving < maxInFlight && !source.isEmpty()) {
             RecordedSignal recorded = source.poll();
-            if (pattern.matches(recorded.signal().type())) {
+            if (pattern.matches(recorded.signal().type()) || UndecodableSignals.isPlaceholder(recorded.signal())) {
                 var pendingSignal = new PendingSignal(recorded, cursor, cursorTime, false);
                 Integer attempts = priorAttempts.remove(recorded.position());
                 pendingSignal.attempts = attempts == null ? 0 : attempts;

@@ -4,10 +4,14 @@ import io.signalbus.RecordedSignal;
 import io.signalbus.ReplayOptions;
 import io.signalbus.router.SignalPattern;
 import io.signalbus.store.SignalStore;
+import io.signalbus.store.UndecodableSignals;
 import java.util.ArrayList;
 import java.util.List;
 
-/** Reads the matching signals of one bus log from a start point, page by page, up to a limit. */
+/**
+ * Reads the matching signals of one bus log from a start point, page by page, up to a limit, with the
+ * placeholders of rows the store could not decode.
+ */
 final class LogReplay {
 
     private LogReplay() {
@@ -21,7 +25,8 @@ final class LogReplay {
         while (result.size() < options.limit()) {
             List<RecordedSignal> page = store.read(busName, after, pageSize);
             for (RecordedSignal recorded : page) {
-                if (pattern.matches(recorded.signal().type())) {
+                // a row the store could not decode is reported whatever the pattern: its real type may match
+                if (pattern.matches(recorded.signal().type()) || UndecodableSignals.isPlaceholder(recorded.signal())) {
                     result.add(recorded);
                     if (result.size() == options.limit()) {
                         break;

@@ -4,14 +4,18 @@ import io.signalbus.InvalidSignalException;
 import io.signalbus.PublishInterceptor;
 import io.signalbus.Signal;
 import io.signalbus.SignalTooLargeException;
+import io.signalbus.json.SignalJson;
+import io.signalbus.store.UndecodableSignals;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Makes the signals of one publish ready to append, before anything is written: runs the publish
- * interceptors, stamps a time on signals without one and refuses nulls and oversized data.
+ * interceptors, stamps a time on signals without one, and refuses nulls, the reserved placeholder type,
+ * oversized signals and signals the log could not read back.
  */
 final class SignalAdmission {
 
@@ -40,18 +44,50 @@ final class SignalAdmission {
             if (signal.time() == null) {
                 signal = signal.withTime(now);
             }
-            checkPayloadSize(signal);
+            if (UndecodableSignals.TYPE.equals(signal.type())) {
+                // readers dead-letter this type on sight: published, it would never reach a handler
+                throw new InvalidSignalException("signal " + signal.id() + ": type '" + UndecodableSignals.TYPE
+                        + "' is reserved for log rows the store cannot decode");
+            }
+            checkSize(signal);
+            SignalJson.requireReadable(signal);
             prepared.add(signal);
         }
         return prepared;
     }
 
-    private void checkPayloadSize(Signal signal) {
+    /**
+     * Measures the whole envelope, not just {@code data}: a huge subject or extension costs the log as
+     * much as huge data. The measure is the data's JSON plus every attribute and extension (names and
+     * values) in UTF-8, without the JSON punctuation: close to the envelope's size, without encoding it
+     * twice.
+     */
+    private void checkSize(Signal signal) {
         byte[] data = signal.dataJson();
-        if (data != null && data.length > maxPayloadSize) {
-            throw new SignalTooLargeException("signal " + signal.id() + " of type '" + signal.type() + "' has "
-                    + data.length + " bytes of data; bus '" + busName + "' allows at most " + maxPayloadSize
-                    + " (signal-bus.max-payload-size)");
+        long size = data == null ? 0 : data.length;
+        size += utf8Length(signal.id()) + utf8Length(signal.source()) + utf8Length(signal.type())
+                + utf8Length(signal.subject()) + utf8Length(signal.datacontenttype())
+                + utf8Length(signal.dataschema()) + (signal.time() == null ? 0 : signal.time().toString().length());
+        for (var extension : signal.extensions().entrySet()) {
+            size += utf8Length(extension.getKey()) + utf8Length(extension.getValue().toString());
         }
+        if (size > maxPayloadSize) {
+            throw new SignalTooLargeException("signal " + signal.id() + " of type '" + signal.type() + "' is "
+                    + size + " bytes (data, attributes and extensions); bus '" + busName + "' allows at most "
+                    + maxPayloadSize + " (signal-bus.max-payload-size)");
+        }
+    }
+
+    private static long utf8Length(@Nullable String text) {
+        if (text == null) {
+            return 0;
+        }
+        long length = 0;
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            // a surrogate pair is 4 bytes: 2 for each half
+            length += c < 0x80 ? 1 : c < 0x800 || Character.isSurrogate(c) ? 2 : 3;
+        }
+        return length;
     }
 }

@@ -1,5 +1,7 @@
 package io.signalbus.json;
 
+import static io.signalbus.SignalBusException.quote;
+
 import io.signalbus.InvalidSignalException;
 import io.signalbus.Signal;
 import io.signalbus.SignalSerializationException;
@@ -14,6 +16,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
+import tools.jackson.core.StreamReadConstraints;
+import tools.jackson.core.json.JsonFactory;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
@@ -33,7 +37,22 @@ import tools.jackson.databind.json.JsonMapper;
  */
 public final class SignalJson {
 
-    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder()
+    /**
+     * The limits a signal must keep for the log to read it back: JSON nesting depth 500 (the envelope
+     * object counts as one level), property names of 50,000 characters, numbers of 1,000 digits and
+     * strings of 100,000,000 characters (Jackson 3's read defaults, pinned here). The decoder reads with
+     * them and {@link #requireReadable} checks them before a signal is written: whatever is appended can
+     * be read back.
+     */
+    public static final StreamReadConstraints READ_LIMITS = StreamReadConstraints.builder()
+            .maxNestingDepth(500)
+            .maxNameLength(50_000)
+            .maxNumberLength(1_000)
+            .maxStringLength(100_000_000)
+            .build();
+
+    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder(
+                    JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // a bean without properties would be stored as {} and its state silently lost
@@ -48,7 +67,9 @@ public final class SignalJson {
     }
 
     /**
-     * A codec on the given mapper. With the default mapper, {@link #encode} writes each signal's cached
+     * A codec on the given mapper. Decoding reads with the stream read constraints of its factory:
+     * give it {@link #READ_LIMITS} (or wider), or signals {@link #requireReadable} accepts may not
+     * read back. With the default mapper, {@link #encode} writes each signal's cached
      * {@link Signal#dataJson()}; with another it serialises data with that mapper.
      */
     public SignalJson(JsonMapper mapper) {
@@ -148,6 +169,65 @@ public final class SignalJson {
     }
 
     /**
+     * Checks that the signal's envelope keeps to {@link #READ_LIMITS}, so that it can be read back
+     * once written: nesting depth, name and number length in {@code data} (which sits one level down
+     * in the envelope), and the length of every string, attributes and extensions included.
+     * {@code byte[]} data needs no check: base64 is read without a length limit.
+     *
+     * @throws InvalidSignalException naming the signal and the limit it breaks
+     * @throws SignalSerializationException when the data cannot be serialised
+     */
+    public static void requireReadable(Signal signal) {
+        requireStringLength(signal, "source", signal.source());
+        requireStringLength(signal, "subject", signal.subject());
+        requireStringLength(signal, "datacontenttype", signal.datacontenttype());
+        requireStringLength(signal, "dataschema", signal.dataschema());
+        for (var extension : signal.extensions().entrySet()) {
+            requireStringLength(signal, "extension '" + extension.getKey() + "'", extension.getValue().toString());
+        }
+        Object data = signal.data();
+        if (data == null || data instanceof byte[]) {
+            return;
+        }
+        if (data instanceof String text && !isJson(signal.datacontenttype())) {
+            requireStringLength(signal, "data", text);
+            return;
+        }
+        try (JsonParser parser = DEFAULT_MAPPER.createParser(Objects.requireNonNull(signal.dataJson()))) {
+            // the parser checks name and number lengths as it reads tokens; string lengths only when a
+            // string is read as a whole, and depth from the data's own top: both are checked here
+            int depth = 1; // the envelope object
+            JsonToken token;
+            while ((token = parser.nextToken()) != null) {
+                if (token.isStructStart() && ++depth > READ_LIMITS.getMaxNestingDepth()) {
+                    throw unreadable(signal, "data is nested deeper than " + (READ_LIMITS.getMaxNestingDepth() - 1)
+                            + " levels (the envelope's limit is " + READ_LIMITS.getMaxNestingDepth() + ")");
+                } else if (token.isStructEnd()) {
+                    depth--;
+                } else if (token == JsonToken.VALUE_STRING
+                        && parser.getStringLength() > READ_LIMITS.getMaxStringLength()) {
+                    throw unreadable(signal, "data has a string of " + parser.getStringLength()
+                            + " characters; at most " + READ_LIMITS.getMaxStringLength() + " can be read back");
+                }
+            }
+        } catch (JacksonException e) {
+            throw unreadable(signal, e.getOriginalMessage());
+        }
+    }
+
+    private static void requireStringLength(Signal signal, String attribute, @Nullable String value) {
+        if (value != null && value.length() > READ_LIMITS.getMaxStringLength()) {
+            throw unreadable(signal, attribute + " is " + value.length() + " characters long; at most "
+                    + READ_LIMITS.getMaxStringLength() + " can be read back");
+        }
+    }
+
+    private static InvalidSignalException unreadable(Signal signal, String limit) {
+        return new InvalidSignalException("signal " + signal.id() + " (type '" + signal.type()
+                + "') would not read back from the log: " + limit);
+    }
+
+    /**
      * The signal a CloudEvents JSON object describes; accepts everything {@link #encode} writes.
      *
      * @throws InvalidSignalException when the JSON is malformed, is not a CloudEvents 1.0 object, or an
@@ -206,7 +286,7 @@ public final class SignalJson {
         }
         if (!Signal.SPEC_VERSION.equals(specversion)) {
             throw new InvalidSignalException(specversion == null ? "specversion is required"
-                    : "specversion '" + specversion + "' is not supported; only " + Signal.SPEC_VERSION + " is");
+                    : "specversion " + quote(specversion) + " is not supported; only " + Signal.SPEC_VERSION + " is");
         }
         if (hasData && hasDataBase64) {
             throw new InvalidSignalException("signal JSON has both data and data_base64; at most one is allowed");
@@ -230,7 +310,7 @@ public final class SignalJson {
             // ISO_INSTANT reads any offset (JDK 12+) and covers the whole Instant range, unlike OffsetDateTime
             return Instant.parse(time);
         } catch (DateTimeParseException e) {
-            throw new InvalidSignalException("time '" + time + "' is not an RFC 3339 timestamp: " + e.getMessage(), e);
+            throw new InvalidSignalException("time " + quote(time) + " is not an RFC 3339 timestamp: " + e.getMessage(), e);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.signalbus.router;
 
 import io.signalbus.InvalidPatternException;
+import io.signalbus.SignalBusException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -96,20 +97,20 @@ public final class SignalPattern {
             } else if (SignalTypes.isSegmentChar(c)) {
                 other = true;
             } else {
-                return "segment " + number + " has '" + c + "'; segments allow only A-Z, a-z, 0-9, '_' and '-', or are '*' or '**'";
+                return "segment " + number + " has " + SignalBusException.quote(c) + "; segments allow only A-Z, a-z, 0-9, '_' and '-', or are '*' or '**'";
             }
         }
         if (star && other) {
             return "segment " + number + " mixes '*' with other characters";
         }
         if (star && segment.length() > 2) {
-            return "segment " + number + " is '" + segment + "'; wildcards are '*' (one segment) and '**' (zero or more)";
+            return "segment " + number + " is " + SignalBusException.quote(segment) + "; wildcards are '*' (one segment) and '**' (zero or more)";
         }
         return null;
     }
 
     private static InvalidPatternException invalid(@Nullable String pattern, String reason) {
-        return new InvalidPatternException("invalid pattern '" + pattern + "': " + reason);
+        return new InvalidPatternException("invalid pattern " + SignalBusException.quote(pattern) + ": " + reason);
     }
 
     /** The pattern text as compiled; never null. */

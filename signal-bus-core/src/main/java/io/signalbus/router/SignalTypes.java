@@ -1,6 +1,7 @@
 package io.signalbus.router;
 
 import io.signalbus.InvalidSignalException;
+import io.signalbus.SignalBusException;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -24,7 +25,7 @@ public final class SignalTypes {
     public static String requireValid(String type) {
         String reason = whyInvalid(type);
         if (reason != null) {
-            throw new InvalidSignalException("invalid signal type '" + type + "': " + reason);
+            throw new InvalidSignalException("invalid signal type " + SignalBusException.quote(type) + ": " + reason);
         }
         return type;
     }
@@ -57,7 +58,7 @@ public final class SignalTypes {
             } else if (isSegmentChar(c)) {
                 segmentLength++;
             } else {
-                return "segment " + segment + " has '" + c + "'; segments allow only A-Z, a-z, 0-9, '_' and '-'";
+                return "segment " + segment + " has " + SignalBusException.quote(c) + "; segments allow only A-Z, a-z, 0-9, '_' and '-'";
             }
         }
         return segmentLength == 0 ? "segment " + segment + " is empty" : null;

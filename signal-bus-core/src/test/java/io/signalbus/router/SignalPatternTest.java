@@ -27,7 +27,7 @@ class SignalPatternTest {
     void rejectsNull() {
         assertThatThrownBy(() -> SignalPattern.compile(null))
                 .isInstanceOf(InvalidPatternException.class)
-                .hasMessage("invalid pattern 'null': pattern is required");
+                .hasMessage("invalid pattern null: pattern is required");
     }
 
     @Test

@@ -5,9 +5,9 @@ import io.signalbus.DeadLetter;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
-import io.signalbus.SignalStoreException;
 import io.signalbus.json.SignalJson;
 import io.signalbus.store.SubscriptionRecord;
+import io.signalbus.store.UndecodableSignals;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Types;
@@ -34,16 +34,15 @@ final class JdbcMapping {
 
     /** A row of (position, recorded at, envelope). */
     RecordedSignal recordedSignal(ResultSet rs) throws SQLException {
-        long position = rs.getLong(1);
-        Signal signal = decode(rs.getString(3), "signal at position " + position);
-        return new RecordedSignal(position, signal, instant(rs, 2));
+        return decoded(rs.getLong(1), instant(rs, 2), rs.getString(3));
     }
 
     /** A row of (subscription id, position, envelope, attempts, error type, error message, dead-lettered at). */
     DeadLetter deadLetter(ResultSet rs) throws SQLException {
-        return new DeadLetter(rs.getString(1), rs.getLong(2),
-                decode(rs.getString(3), "dead letter at position " + rs.getLong(2)), rs.getInt(4),
-                rs.getString(5), rs.getString(6), instant(rs, 7));
+        long position = rs.getLong(2);
+        Instant deadLetteredAt = instant(rs, 7);
+        return new DeadLetter(rs.getString(1), position, decoded(position, deadLetteredAt, rs.getString(3)).signal(),
+                rs.getInt(4), rs.getString(5), rs.getString(6), deadLetteredAt);
     }
 
     /**
@@ -62,13 +61,17 @@ final class JdbcMapping {
         return codec.encode(signal);
     }
 
-    /** Decodes a stored envelope; one that cannot be decoded is a store failure, not bad input. */
-    private Signal decode(String envelope, String what) {
+    /**
+     * Decodes a stored envelope. One that cannot be decoded (written by an older version, edited by
+     * hand) becomes a placeholder at its position: failing the read would stall every reader behind it
+     * for good, and skipping it would lose it silently.
+     */
+    private RecordedSignal decoded(long position, Instant recordedAt, String envelope) {
         try {
-            return codec.decode(envelope);
-        } catch (InvalidSignalException e) {
-            throw new SignalStoreException("the stored envelope of the " + what + " cannot be decoded: "
-                    + e.getMessage(), e);
+            return new RecordedSignal(position, codec.decode(envelope), recordedAt);
+        } catch (RuntimeException e) {
+            String reason = e instanceof InvalidSignalException ? String.valueOf(e.getMessage()) : e.toString();
+            return UndecodableSignals.placeholder(position, recordedAt, envelope, reason);
         }
     }
 

@@ -32,7 +32,7 @@ public class BusSettings {
     /** Where a new persistent subscription starts: origin, current, a position or an ISO-8601 instant (default current). */
     private @Nullable StartFrom startFrom;
 
-    /** Largest serialised data of one signal (default 1MB). */
+    /** Largest signal: its serialised data plus its attributes and extensions (default 1MB). */
     private @Nullable DataSize maxPayloadSize;
 
     /** How often idle subscriptions poll the store for signals written by other processes (default 500ms). */

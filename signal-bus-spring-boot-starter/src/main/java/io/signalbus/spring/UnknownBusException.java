@@ -1,5 +1,7 @@
 package io.signalbus.spring;
 
+import static io.signalbus.SignalBusException.quote;
+
 import io.signalbus.SignalBusException;
 import java.util.Set;
 
@@ -7,7 +9,7 @@ import java.util.Set;
 public class UnknownBusException extends SignalBusException {
 
     public UnknownBusException(String name, Set<String> known) {
-        super("no bus named '" + name + "'; configured buses: " + known
-                + " (add one with signal-bus.buses." + name + ".*)");
+        super("no bus named " + quote(name) + "; configured buses: " + known
+                + " (add one with signal-bus.buses.<name>.*)");
     }
 }

@@ -5,6 +5,7 @@ import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.InvalidOptionException;
 import io.signalbus.SignalBus;
+import io.signalbus.SignalBusException;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscriptionNotFoundException;
 import io.signalbus.SubscriptionStatus;
@@ -65,8 +66,8 @@ public class SignalBusEndpoint {
     public List<DeadLetterDescriptor> deadLetters(@Selector String bus, @Selector String subscription,
             @Selector String resource, @Nullable Integer limit) {
         if (!DEAD_LETTERS.equals(resource)) {
-            throw new UnknownEndpointPathException("no resource '" + resource + "' under subscription '"
-                    + subscription + "'; use '" + DEAD_LETTERS + "'");
+            throw new UnknownEndpointPathException("no resource " + SignalBusException.quote(resource)
+                    + " under subscription " + SignalBusException.quote(subscription) + "; use '" + DEAD_LETTERS + "'");
         }
         return buses.get(bus).deadLetters(subscription, limit != null ? limit : DEFAULT_LIMIT).stream()
                 .map(DeadLetterDescriptor::of)
@@ -89,14 +90,16 @@ public class SignalBusEndpoint {
                     required("limit", limit, action)));
             case "checkpoint" -> new CheckpointMoved(signalBus.moveCheckpoint(subscription,
                     StartFrom.parse(required("to", to, action))));
-            default -> throw new UnknownEndpointPathException("no action '" + action
-                    + "' on subscription '" + subscription + "'; use redrive, discard or checkpoint");
+            default -> throw new UnknownEndpointPathException("no action " + SignalBusException.quote(action)
+                    + " on subscription " + SignalBusException.quote(subscription)
+                    + "; use redrive, discard or checkpoint");
         };
     }
 
     private static <T> T required(String parameter, @Nullable T value, String action) {
         if (value == null) {
-            throw new InvalidOptionException("'" + action + "' needs the parameter '" + parameter + "'");
+            throw new InvalidOptionException(SignalBusException.quote(action) + " needs the parameter '" + parameter
+                    + "'");
         }
         return value;
     }

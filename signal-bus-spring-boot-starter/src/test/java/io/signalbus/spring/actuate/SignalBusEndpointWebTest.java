@@ -152,6 +152,17 @@ class SignalBusEndpointWebTest {
         }
 
         @Test
+        void aCheckpointMovePastTheHeadOrIntoTheFutureIsABadRequest() {
+            client.post().uri(ENDPOINT + "/default/move_me/checkpoint").contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("to", "6")).exchange().expectStatus().isBadRequest().expectBody()
+                    .jsonPath("$.message").value(String.class, v -> assertThat(v).contains("position 6", "head is 4"));
+            client.post().uri(ENDPOINT + "/default/move_me/checkpoint").contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("to", "2999-01-01T00:00:00Z")).exchange().expectStatus().isBadRequest().expectBody()
+                    .jsonPath("$.message").value(String.class,
+                            v -> assertThat(v).contains("2999-01-01T00:00:00Z", "in the future", "head 4"));
+        }
+
+        @Test
         void anInvalidCheckpointTargetIsABadRequestWithAMessage() {
             client.post().uri(ENDPOINT + "/default/move_me/checkpoint").contentType(MediaType.APPLICATION_JSON)
                     .body(Map.of("to", "yesterday")).exchange().expectStatus().isBadRequest().expectBody()
