@@ -36,8 +36,8 @@ import org.slf4j.LoggerFactory;
  * unavailable, callers fail at once instead of queueing: for {@link #FAIL_FAST_NANOS} after a write
  * failed for want of a connection (the next caller after that tries again), and while the write in
  * progress has run longer than the publish timeout (a connection that stopped answering). A group
- * that fails for want of a connection is not retried one by one: each of its callers gets the
- * failure.
+ * that fails for want of a connection, or runs out of its query timeout, is not retried one by one:
+ * each of its callers gets the failure.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -47,7 +47,7 @@ final class GroupCommitWriter implements AutoCloseable {
     private static final long MAX_LINGER_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     /** After a write failed for want of a connection, how long callers fail at once rather than queue. */
-    static final long FAIL_FAST_NANOS = TimeUnit.SECONDS.toNanos(1);
+    private static final long FAIL_FAST_NANOS = TimeUnit.SECONDS.toNanos(1);
 
     /** Tells the writer thread to stop; never handed to a caller. */
     private static final AppendRequest STOP = new AppendRequest("", List.of(), List.of(), Instant.EPOCH);
@@ -66,6 +66,12 @@ final class GroupCommitWriter implements AutoCloseable {
 
         /** Whether {@code failure} says the database cannot be reached (rather than that a request is bad). */
         boolean unavailable(Throwable failure);
+
+        /**
+         * Whether a request of a group that failed with {@code failure} may be to blame (a duplicate id),
+         * so that writing the requests one by one lets the others through; else each gets the failure.
+         */
+        boolean retryAlone(RuntimeException failure);
     }
 
     /** The last failure for want of a connection, with its {@link System#nanoTime()}. */
@@ -249,8 +255,10 @@ final class GroupCommitWriter implements AutoCloseable {
         try {
             results = writeGroup(group);
         } catch (RuntimeException | Error e) {
-            if (e instanceof RuntimeException failure && log.unavailable(failure)) {
-                outage = new Outage(System.nanoTime(), failure);
+            if (e instanceof RuntimeException failure && !log.retryAlone(failure)) {
+                if (log.unavailable(failure)) {
+                    outage = new Outage(System.nanoTime(), failure);
+                }
                 int queued = queue.size();
                 group.forEach(request -> request.result().completeExceptionally(log.failure(request, failure)));
                 return queued;

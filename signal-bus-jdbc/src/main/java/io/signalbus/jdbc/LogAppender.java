@@ -23,6 +23,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.QueryTimeoutException;
 import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
@@ -166,6 +167,12 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
             }
         }
         return connectionLost(failure);
+    }
+
+    /** Not when the database is unavailable, nor when the group ran out of its query timeout. */
+    @Override
+    public boolean retryAlone(RuntimeException failure) {
+        return !(failure instanceof QueryTimeoutException) && !unavailable(failure);
     }
 
     /**

@@ -209,6 +209,11 @@ class GroupCommitWriterTest {
             public boolean unavailable(Throwable failure) {
                 return failure.getCause() instanceof SQLTransientConnectionException;
             }
+
+            @Override
+            public boolean retryAlone(RuntimeException failure) {
+                return !unavailable(failure);
+            }
         });
     }
 
