@@ -147,7 +147,7 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
      */
     @Override
     public RuntimeException failure(AppendRequest request, RuntimeException failure) {
-        if (!(failure instanceof SignalBusException) && connectionLost(failure)) {
+        if (!(failure instanceof SignalBusException) && connectionFailure(failure) == ConnectionFailure.LOST) {
             return new PublishOutcomeUnknownException("the connection failed while " + request.size()
                     + " signals were being appended to bus '" + request.bus() + "': "
                     + JdbcSignalStore.message(failure), failure);
@@ -161,12 +161,7 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
      */
     @Override
     public boolean unavailable(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
-            if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException) {
-                return true;
-            }
-        }
-        return connectionLost(failure);
+        return connectionFailure(failure) != ConnectionFailure.NONE;
     }
 
     /** Not when the database is unavailable, nor when the group ran out of its query timeout. */
@@ -175,22 +170,27 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
         return !(failure instanceof QueryTimeoutException) && !unavailable(failure);
     }
 
-    /**
-     * Whether a connection failed while in use (SQL state class 08, or the driver's connection
-     * exceptions), as opposed to no connection being had at all.
-     */
-    private static boolean connectionLost(Throwable failure) {
+    /** How a connection failed, if one did. */
+    private enum ConnectionFailure {
+        NONE,
+        /** None could be had: nothing reached the database. */
+        NOT_CONNECTED,
+        /** One failed while in use (SQL state class 08, or the driver's connection exceptions). */
+        LOST
+    }
+
+    private static ConnectionFailure connectionFailure(Throwable failure) {
         for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
             if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException) {
-                return false;
+                return ConnectionFailure.NOT_CONNECTED;
             }
             if (cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
                     || cause instanceof SQLException sql && sql.getSQLState() != null
                             && sql.getSQLState().startsWith("08")) {
-                return true;
+                return ConnectionFailure.LOST;
             }
         }
-        return false;
+        return ConnectionFailure.NONE;
     }
 
     private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {
