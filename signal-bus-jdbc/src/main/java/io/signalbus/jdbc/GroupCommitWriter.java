@@ -34,10 +34,10 @@ import org.slf4j.LoggerFactory;
  * waiting when interrupted ({@link AppendRequest#await(long, Duration)}: nothing written if the writer
  * had not taken its request yet, else outcome unknown). The queue is bounded. While the database is
  * unavailable, callers fail at once instead of queueing: for {@link #FAIL_FAST_NANOS} after a write
- * failed for want of a connection (the next caller after that tries again), and while the write in
- * progress has run longer than the publish timeout (a connection that stopped answering). A group
- * that fails for want of a connection, or runs out of its query timeout, is not retried one by one:
- * each of its callers gets the failure.
+ * failed for want of a connection (the next caller after that tries again; callers that had queued
+ * before the failure fail too), and while the write in progress has run longer than the publish
+ * timeout (a connection that stopped answering). A group that fails for want of a connection, or runs
+ * out of its query timeout, is not retried one by one: each of its callers gets the failure.
  */
 final class GroupCommitWriter implements AutoCloseable {
 
@@ -143,11 +143,9 @@ final class GroupCommitWriter implements AutoCloseable {
     /** Fails at once, writing nothing, while the database is known to be unavailable. */
     private void failFastWhileUnavailable(AppendRequest request) {
         long now = System.nanoTime();
-        Outage last = outage;
-        if (last != null && now - last.at() < FAIL_FAST_NANOS) {
-            throw notWritten(request, "the database was unavailable " + millis(now - last.at()) + " ms ago ("
-                    + JdbcSignalStore.message(last.failure()) + "); appends fail at once for "
-                    + millis(FAIL_FAST_NANOS) + " ms after such a failure", last.failure());
+        SignalStoreException unavailable = unavailableNow(request, now);
+        if (unavailable != null) {
+            throw unavailable;
         }
         long since = writingSince;
         if (since != 0 && now - since > publishTimeoutNanos) {
@@ -155,6 +153,17 @@ final class GroupCommitWriter implements AutoCloseable {
                     + " ms, longer than the publish timeout of " + publishTimeout + " (a connection that stopped"
                     + " answering: set the driver's socket timeout)", null);
         }
+    }
+
+    /** The failure of {@code request} while a write failed for want of a connection a moment ago; else null. */
+    private @Nullable SignalStoreException unavailableNow(AppendRequest request, long now) {
+        Outage last = outage;
+        if (last == null || now - last.at() >= FAIL_FAST_NANOS) {
+            return null;
+        }
+        return notWritten(request, "the database was unavailable " + millis(now - last.at()) + " ms ago ("
+                + JdbcSignalStore.message(last.failure()) + "); appends fail at once for " + millis(FAIL_FAST_NANOS)
+                + " ms after such a failure", last.failure());
     }
 
     private static SignalStoreException notWritten(AppendRequest request, String reason, @Nullable Throwable cause) {
@@ -248,6 +257,12 @@ final class GroupCommitWriter implements AutoCloseable {
 
     /** Writes and completes the group; returns how many requests queued while it was written. */
     private int write(List<AppendRequest> group) {
+        long now = System.nanoTime();
+        if (unavailableNow(group.get(0), now) != null) { // queued before the failure: fail them too
+            int queued = queue.size();
+            group.forEach(request -> request.result().completeExceptionally(unavailableNow(request, now)));
+            return queued;
+        }
         if (group.size() == 1) {
             return writeAlone(group.get(0));
         }
