@@ -30,7 +30,10 @@ public interface SignalBus extends AutoCloseable {
      *                                  type {@value io.signalbus.store.UndecodableSignals#TYPE}, or its
      *                                  data cannot be serialised
      * @throws PublishRejectedException an interceptor vetoed the call
-     * @throws SignalStoreException     the store failed; nothing was written
+     * @throws SignalStoreException     the store failed or was unavailable; nothing was written
+     * @throws PublishOutcomeUnknownException the store stopped waiting (its publish timeout, or an
+     *                                  interrupt) or lost its connection after the signals may have been
+     *                                  written; publishing them again with the same ids is safe
      */
     List<RecordedSignal> publish(List<Signal> signals);
 

@@ -2,7 +2,9 @@ package io.signalbus.jdbc;
 
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
+import io.signalbus.InvalidOptionException;
 import io.signalbus.InvalidSignalException;
+import io.signalbus.PublishOutcomeUnknownException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.SignalStoreException;
@@ -11,6 +13,7 @@ import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -71,6 +74,16 @@ import org.springframework.transaction.support.TransactionTemplate;
  * the setting whenever the database is reopened, so the store also keeps one connection to an H2
  * file database open for its lifetime: the database then stays open and the setting in force.
  *
+ * <p><b>Timeouts.</b> A publish outside a transaction waits at most the {@linkplain Builder#publishTimeout
+ * publish timeout} (10 s by default), queueing included, and stops waiting when its thread is
+ * interrupted: nothing was written if the writer had not taken it yet ({@link SignalStoreException}),
+ * else the outcome is unknown ({@link PublishOutcomeUnknownException}; publishing the same signals
+ * again is safe, a signal id already in the log is rejected). While the database is unavailable,
+ * publishes fail at once with the cause rather than queue. Every statement of the store has the
+ * {@linkplain Builder#queryTimeout query timeout} (5 s by default). Neither can free a thread from a
+ * connection that stopped answering inside the driver: set the driver's socket timeout (PostgreSQL:
+ * {@code socketTimeout}) and the pool's connection timeout (Hikari: {@code connectionTimeout}).
+ *
  * <p>Times are stored to the microsecond (truncated), PostgreSQL's precision; recorded signals
  * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
  * naming the bus and operation. Thread-safe; {@link #close()} stops the writer thread.
@@ -89,28 +102,38 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
 
-    /** A store on {@code dataSource} with the default {@link SignalJson} codec. */
+    /** A store on {@code dataSource} with the default {@link SignalJson} codec and timeouts. */
     public JdbcSignalStore(DataSource dataSource) {
-        this(dataSource, new SignalJson());
+        this(builder(dataSource));
     }
 
     /**
-     * A store on {@code dataSource} that encodes envelopes with {@code codec}. Connects once to detect
-     * the database and, on H2, to make commits durable.
+     * A store on {@code dataSource} that encodes envelopes with {@code codec}, with the default
+     * timeouts. Connects once to detect the database and, on H2, to make commits durable.
      *
      * @throws IllegalArgumentException the database is neither H2 nor PostgreSQL
      * @throws SignalStoreException     the database cannot be reached
      */
     public JdbcSignalStore(DataSource dataSource, SignalJson codec) {
-        Objects.requireNonNull(dataSource, "dataSource");
+        this(builder(dataSource).codec(codec));
+    }
+
+    /** A builder of a store on {@code dataSource}, for the codec and the timeouts. */
+    public static Builder builder(DataSource dataSource) {
+        return new Builder(Objects.requireNonNull(dataSource, "dataSource"));
+    }
+
+    private JdbcSignalStore(Builder builder) {
+        DataSource dataSource = builder.dataSource;
         this.jdbc = new JdbcTemplate(dataSource);
+        jdbc.setQueryTimeout((int) builder.queryTimeout.toSeconds());
         this.dialect = JdbcDialect.of(dataSource);
         this.sql = dialect.statements();
-        this.mapping = new JdbcMapping(Objects.requireNonNull(codec, "codec"));
+        this.mapping = new JdbcMapping(builder.codec);
         this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.subscriptions = new SubscriptionRepository(jdbc, sql, mapping);
         this.appender = new LogAppender(dataSource, jdbc, sql,
-                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)));
+                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);
         } catch (DataAccessException | SQLException e) {
@@ -330,6 +353,66 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
             cause = cause.getCause();
         }
         return cause.getMessage() != null ? cause.getMessage() : cause.toString();
+    }
+
+    /** Configures and builds a {@link JdbcSignalStore}; every setting has a default. */
+    public static final class Builder {
+
+        private final DataSource dataSource;
+        private SignalJson codec = new SignalJson();
+        private Duration publishTimeout = Duration.ofSeconds(10);
+        private Duration queryTimeout = Duration.ofSeconds(5);
+
+        private Builder(DataSource dataSource) {
+            this.dataSource = dataSource;
+        }
+
+        /** How envelopes are encoded (default: a new {@link SignalJson}). */
+        public Builder codec(SignalJson codec) {
+            this.codec = Objects.requireNonNull(codec, "codec");
+            return this;
+        }
+
+        /**
+         * The longest a publish outside a transaction waits for its commit, queueing included
+         * (default 10 s). A publish in the caller's transaction runs on the caller's thread and is
+         * bounded by the query timeout and the pool's connection timeout instead.
+         *
+         * @throws InvalidOptionException not positive
+         */
+        public Builder publishTimeout(Duration publishTimeout) {
+            InvalidOptionException.requirePositive("publishTimeout", publishTimeout);
+            this.publishTimeout = publishTimeout;
+            return this;
+        }
+
+        /**
+         * The query timeout of every statement of the store ({@link java.sql.Statement#setQueryTimeout},
+         * whole seconds, rounded up; default 5 s): the database cancels a statement that runs longer,
+         * which then fails and writes nothing. Shorter than the publish timeout, so that the database
+         * gives up on a slow write (waiting for a lock, say) before its publisher does, and the publisher
+         * gets a definite answer rather than an unknown outcome. It does not free a connection that
+         * stopped answering: that takes the driver's socket timeout.
+         *
+         * @throws InvalidOptionException not positive
+         */
+        public Builder queryTimeout(Duration queryTimeout) {
+            InvalidOptionException.requirePositive("queryTimeout", queryTimeout);
+            long seconds = queryTimeout.toSeconds() + (queryTimeout.toNanosPart() == 0 ? 0 : 1);
+            this.queryTimeout = Duration.ofSeconds(Math.min(seconds, Integer.MAX_VALUE));
+            return this;
+        }
+
+        /**
+         * A store with these settings. Connects once to detect the database and, on H2, to make commits
+         * durable.
+         *
+         * @throws IllegalArgumentException the database is neither H2 nor PostgreSQL
+         * @throws SignalStoreException     the database cannot be reached
+         */
+        public JdbcSignalStore build() {
+            return new JdbcSignalStore(this);
+        }
     }
 
     /** The database this store speaks to. */

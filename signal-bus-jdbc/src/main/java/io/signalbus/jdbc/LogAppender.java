@@ -1,13 +1,18 @@
 package io.signalbus.jdbc;
 
 import io.signalbus.InvalidSignalException;
+import io.signalbus.PublishOutcomeUnknownException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.SignalBusException;
 import io.signalbus.SignalStoreException;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLRecoverableException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Savepoint;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -18,6 +23,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
+import org.springframework.dao.QueryTimeoutException;
+import org.springframework.jdbc.CannotGetJdbcConnectionException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.transaction.support.TransactionSynchronization;
@@ -27,9 +34,11 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
  * Decides how an append commits: inside the caller's transaction on this DataSource (under a
  * savepoint, so that a rejected append leaves that transaction usable), or else through group
  * commit; and turns failures into what the caller should see: {@link InvalidSignalException} naming
- * a signal id already in the log, or {@link SignalStoreException} naming the bus.
+ * a signal id already in the log, {@link PublishOutcomeUnknownException} when the connection failed
+ * while a group commit's write was on its way (it may have committed), or {@link SignalStoreException}
+ * naming the bus.
  */
-final class LogAppender implements AutoCloseable {
+final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
 
     private static final Logger log = LoggerFactory.getLogger(LogAppender.class);
 
@@ -42,13 +51,14 @@ final class LogAppender implements AutoCloseable {
     private final LogWriter logWriter;
     private final GroupCommitWriter groupCommit;
 
-    LogAppender(DataSource dataSource, JdbcTemplate jdbc, StoreStatements sql, LogWriter logWriter) {
+    LogAppender(DataSource dataSource, JdbcTemplate jdbc, StoreStatements sql, LogWriter logWriter,
+            Duration publishTimeout) {
         this.dataSource = dataSource;
         this.jdbc = jdbc;
         this.sql = sql;
         this.logWriter = logWriter;
         this.groupCommit = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
-                logWriter::commit, this::appendAlone);
+                publishTimeout, this);
     }
 
     List<RecordedSignal> append(AppendRequest request) {
@@ -115,13 +125,72 @@ final class LogAppender implements AutoCloseable {
         }
     }
 
+    @Override
+    public List<List<RecordedSignal>> writeGroup(List<AppendRequest> group) {
+        return logWriter.commit(group);
+    }
+
     /** One request in its own transaction, failing with the exception its caller should see. */
-    private List<RecordedSignal> appendAlone(AppendRequest request) {
+    @Override
+    public List<RecordedSignal> writeAlone(AppendRequest request) {
         try {
             return logWriter.commit(List.of(request)).get(0);
         } catch (RuntimeException e) {
-            throw appendFailure(request, e);
+            throw failure(request, e);
         }
+    }
+
+    /**
+     * What the caller of a request written outside its transaction should see: outcome unknown when
+     * the connection failed after the write may have reached the database (in auto-commit mode, or at
+     * the commit, it may have committed), else {@link #appendFailure}.
+     */
+    @Override
+    public RuntimeException failure(AppendRequest request, RuntimeException failure) {
+        if (!(failure instanceof SignalBusException) && connectionFailure(failure) == ConnectionFailure.LOST) {
+            return new PublishOutcomeUnknownException("the connection failed while " + request.size()
+                    + " signals were being appended to bus '" + request.bus() + "': "
+                    + JdbcSignalStore.message(failure), failure);
+        }
+        return appendFailure(request, failure);
+    }
+
+    /**
+     * Whether {@code failure} says the database cannot be reached: no connection could be had, or one
+     * failed while in use.
+     */
+    @Override
+    public boolean unavailable(Throwable failure) {
+        return connectionFailure(failure) != ConnectionFailure.NONE;
+    }
+
+    /** Not when the database is unavailable, nor when the group ran out of its query timeout. */
+    @Override
+    public boolean retryAlone(RuntimeException failure) {
+        return !(failure instanceof QueryTimeoutException) && !unavailable(failure);
+    }
+
+    /** How a connection failed, if one did. */
+    private enum ConnectionFailure {
+        NONE,
+        /** None could be had: nothing reached the database. */
+        NOT_CONNECTED,
+        /** One failed while in use (SQL state class 08, or the driver's connection exceptions). */
+        LOST
+    }
+
+    private static ConnectionFailure connectionFailure(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause() == cause ? null : cause.getCause()) {
+            if (cause instanceof CannotGetJdbcConnectionException || cause instanceof SQLTransientConnectionException) {
+                return ConnectionFailure.NOT_CONNECTED;
+            }
+            if (cause instanceof SQLNonTransientConnectionException || cause instanceof SQLRecoverableException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null
+                            && sql.getSQLState().startsWith("08")) {
+                return ConnectionFailure.LOST;
+            }
+        }
+        return ConnectionFailure.NONE;
     }
 
     private RuntimeException appendFailure(AppendRequest request, RuntimeException failure) {

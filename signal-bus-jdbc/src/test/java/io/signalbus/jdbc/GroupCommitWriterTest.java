@@ -5,8 +5,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import io.signalbus.InvalidSignalException;
+import io.signalbus.PublishOutcomeUnknownException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
+import io.signalbus.SignalStoreException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +20,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterEach;
@@ -96,6 +101,67 @@ class GroupCommitWriterTest {
     }
 
     @Test
+    void aCallerWhoseRequestIsStillQueuedWhenTheTimeoutPassesIsToldNothingWasWrittenAndItNeverIs() {
+        try (var writer = writer(false, Duration.ofMillis(300))) {
+            CompletableFuture<List<RecordedSignal>> first = CompletableFuture.supplyAsync(() -> writer.append(request("a")), callers);
+            await().until(() -> writtenAlone.size() == 1);
+
+            long started = System.nanoTime();
+            assertThatThrownBy(() -> writer.append(request("late")))
+                    .isInstanceOf(SignalStoreException.class).hasMessageContaining("nothing was written");
+            assertThat(Duration.ofNanos(System.nanoTime() - started)).isLessThan(Duration.ofSeconds(2));
+            assertThatThrownBy(first::join).hasCauseInstanceOf(PublishOutcomeUnknownException.class)
+                    .hasMessageContaining("same ids is safe");
+
+            firstWriteMayFinish.countDown();
+            // until the writer has finished the first write, callers fail at once: it ran past the timeout
+            await().ignoreExceptions().until(() -> writer.append(request("next")).size() == 1);
+            assertThat(writtenAlone).containsExactly("a", "next");
+        }
+    }
+
+    @Test
+    void anInterruptedCallerStopsWaitingWithItsInterruptFlagSet() throws Exception {
+        try (var writer = writer(false)) {
+            CompletableFuture.supplyAsync(() -> writer.append(request("a")), callers);
+            await().until(() -> writtenAlone.size() == 1);
+            var failure = new CompletableFuture<RuntimeException>();
+            var stillInterrupted = new CompletableFuture<Boolean>();
+            Thread caller = new Thread(() -> {
+                try {
+                    writer.append(request("interrupted"));
+                } catch (RuntimeException e) {
+                    failure.complete(e);
+                }
+                stillInterrupted.complete(Thread.currentThread().isInterrupted());
+            });
+            caller.start();
+            await().until(() -> writer.queued() == 1);
+            caller.interrupt();
+
+            assertThat(failure.get(2, TimeUnit.SECONDS)).isInstanceOf(SignalStoreException.class)
+                    .hasMessageContaining("interrupted");
+            assertThat(stillInterrupted.get(2, TimeUnit.SECONDS)).isTrue();
+            firstWriteMayFinish.countDown();
+        }
+    }
+
+    @Test
+    void afterAWriteFailsForWantOfAConnectionCallersFailAtOnceWithTheCause() {
+        firstWriteMayFinish.countDown();
+        try (var writer = writer(false)) {
+            assertThatThrownBy(() -> writer.append(request("down"))).hasMessageContaining("no connection");
+
+            assertThatThrownBy(() -> writer.append(request("ok")))
+                    .isInstanceOf(SignalStoreException.class)
+                    .hasMessageContaining("the database was unavailable")
+                    .hasMessageContaining("down")
+                    .hasMessageContaining("nothing was written");
+            assertThat(writtenAlone).containsExactly("down");
+        }
+    }
+
+    @Test
     void afterCloseAppendsAreWrittenAloneOnTheCallersThread() {
         var writer = writer(false);
         firstWriteMayFinish.countDown();
@@ -106,21 +172,49 @@ class GroupCommitWriterTest {
     }
 
     private GroupCommitWriter writer(boolean groupsFail) {
-        return new GroupCommitWriter("test-writer", 100, 1000, group -> {
-            groupSizes.add(group.size());
-            if (groupsFail) {
-                throw new IllegalStateException("a duplicate somewhere in the group");
+        return writer(groupsFail, Duration.ofSeconds(10));
+    }
+
+    private GroupCommitWriter writer(boolean groupsFail, Duration publishTimeout) {
+        return new GroupCommitWriter("test-writer", 100, 1000, publishTimeout, new GroupCommitWriter.Log() {
+            @Override
+            public List<List<RecordedSignal>> writeGroup(List<AppendRequest> group) {
+                groupSizes.add(group.size());
+                if (groupsFail) {
+                    throw new IllegalStateException("a duplicate somewhere in the group");
+                }
+                return group.stream().map(GroupCommitWriterTest.this::write).toList();
             }
-            return group.stream().map(this::write).toList();
-        }, request -> {
-            writtenAlone.add(request.bus());
-            if (request.bus().equals("a")) {
-                awaitUninterruptibly(firstWriteMayFinish);
+
+            @Override
+            public List<RecordedSignal> writeAlone(AppendRequest request) {
+                writtenAlone.add(request.bus());
+                if (request.bus().equals("a")) {
+                    awaitUninterruptibly(firstWriteMayFinish);
+                }
+                if (request.bus().equals("bad")) {
+                    throw new InvalidSignalException("duplicate id in " + request.bus());
+                }
+                if (request.bus().equals("down")) {
+                    throw new SignalStoreException("no connection", new SQLTransientConnectionException("down"));
+                }
+                return write(request);
             }
-            if (request.bus().equals("bad")) {
-                throw new InvalidSignalException("duplicate id in " + request.bus());
+
+            @Override
+            public RuntimeException failure(AppendRequest request, RuntimeException failure) {
+                return new SignalStoreException("group failed", failure);
             }
-            return write(request);
+
+            @Override
+            public boolean unavailable(Throwable failure) {
+                return failure.getCause() instanceof SQLTransientConnectionException;
+            }
+
+            @Override
+            public boolean retryAlone(RuntimeException failure) {
+                return !unavailable(failure);
+            }
         });
     }
 

@@ -144,7 +144,10 @@ public class SignalBusAutoConfiguration {
             if (properties.getJdbc().isInitializeSchema()) {
                 SignalBusSchema.migrate(dataSource);
             }
-            return new JdbcSignalStore(dataSource);
+            return JdbcSignalStore.builder(dataSource)
+                    .publishTimeout(properties.getPublishTimeout())
+                    .queryTimeout(properties.getJdbc().getQueryTimeout())
+                    .build();
         }
     }
 

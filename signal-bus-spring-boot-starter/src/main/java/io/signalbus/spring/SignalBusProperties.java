@@ -1,5 +1,6 @@
 package io.signalbus.spring;
 
+import io.signalbus.InvalidOptionException;
 import io.signalbus.SignalBusBuilder;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -33,6 +34,15 @@ public class SignalBusProperties extends BusSettings {
     /** The name this process claims subscriptions under; unset takes {@code pid@host#random}. */
     private @Nullable String instanceId;
 
+    /**
+     * The longest a publish outside a transaction waits for the JDBC store to commit it, queueing
+     * included. A publish that stops waiting fails: with a SignalStoreException when nothing was
+     * written, or a PublishOutcomeUnknownException when the write was under way (publishing the same
+     * signals again is then safe: an id already in the log is rejected). While the database is
+     * unavailable, publishes fail at once instead.
+     */
+    private Duration publishTimeout = Duration.ofSeconds(10);
+
     private final Jdbc jdbc = new Jdbc();
 
     /** Further buses by name, each with its own log; settings not given take the values above. */
@@ -59,6 +69,23 @@ public class SignalBusProperties extends BusSettings {
 
         /** Create and migrate the signal_bus_* tables with signal-bus's own Flyway history table. */
         private boolean initializeSchema = true;
+
+        /**
+         * Query timeout of every statement of the JDBC store (whole seconds, rounded up): the database
+         * cancels a statement that runs longer. Shorter than publish-timeout, so that a slow write fails
+         * with a definite answer before its publisher stops waiting. A connection that stops answering
+         * is not freed by it: set the driver's socket timeout (PostgreSQL socketTimeout).
+         */
+        private Duration queryTimeout = Duration.ofSeconds(5);
+
+        public Duration getQueryTimeout() {
+            return queryTimeout;
+        }
+
+        public void setQueryTimeout(Duration queryTimeout) {
+            InvalidOptionException.requirePositive("jdbc.query-timeout", queryTimeout);
+            this.queryTimeout = queryTimeout;
+        }
 
         public boolean isInitializeSchema() {
             return initializeSchema;
@@ -115,5 +142,14 @@ public class SignalBusProperties extends BusSettings {
 
     public Map<String, BusSettings> getBuses() {
         return buses;
+    }
+
+    public Duration getPublishTimeout() {
+        return publishTimeout;
+    }
+
+    public void setPublishTimeout(Duration publishTimeout) {
+        InvalidOptionException.requirePositive("publish-timeout", publishTimeout);
+        this.publishTimeout = publishTimeout;
     }
 }

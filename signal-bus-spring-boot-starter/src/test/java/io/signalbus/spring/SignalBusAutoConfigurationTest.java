@@ -135,6 +135,20 @@ class SignalBusAutoConfigurationTest {
     }
 
     @Test
+    void theStoreTakesItsTimeoutsFromThePropertiesAndRejectsNonPositiveOnes() {
+        withH2().withPropertyValues("signal-bus.publish-timeout=3s", "signal-bus.jdbc.query-timeout=2s")
+                .run(context -> assertThat(context).hasNotFailed().hasSingleBean(JdbcSignalStore.class));
+        withH2().withPropertyValues("signal-bus.publish-timeout=0s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("signal-bus.publish-timeout");
+        });
+        withH2().withPropertyValues("signal-bus.jdbc.query-timeout=-1s").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("signal-bus.jdbc.query-timeout");
+        });
+    }
+
+    @Test
     void retentionIsOffUnlessConfigured() {
         runner.run(context -> assertThat(context).doesNotHaveBean(SignalBusRetention.class));
     }

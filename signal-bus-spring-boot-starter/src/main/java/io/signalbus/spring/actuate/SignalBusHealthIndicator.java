@@ -13,14 +13,25 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.boot.health.contributor.HealthIndicator;
 
 /**
- * Health of every bus and its persistent subscriptions.
+ * Health of every bus and its persistent subscriptions, within a bounded time: the buses' statuses
+ * are read on a thread of the indicator's own, and a check waits for them at most {@code timeout}
+ * (2 s by default). While a check is still waiting for the store, later checks share it rather than
+ * start another, so a store that stopped answering holds one thread, not one per check.
  * <ul>
- * <li>{@code DOWN} when the store cannot be read (a bus's {@code status()} throws).</li>
+ * <li>{@code DOWN} when the store cannot be read (a bus's {@code status()} throws) or has not answered
+ * within the timeout; the details name the error, or how long the store has not answered.</li>
  * <li>{@code OUT_OF_SERVICE} when a persistent subscription active in this process is stalled (lag
  * above {@code max-lag} without checkpoint progress for {@code stall-timeout}) or holds more dead
  * letters than {@code max-dead-letters}. The application and its store work; a subscription needs an
@@ -30,35 +41,50 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * Disconnected subscriptions (served by another process or by none) are shown but do not change the
  * status: this process cannot make them progress.
  */
-public class SignalBusHealthIndicator implements HealthIndicator {
+public class SignalBusHealthIndicator implements HealthIndicator, AutoCloseable {
 
     private final SignalBuses buses;
     private final @Nullable Long maxDeadLetters;
     private final long maxLag;
     private final StallDetector stalls;
+    private final Duration timeout;
+    private final ExecutorService checks = Executors.newSingleThreadExecutor(task -> {
+        Thread thread = new Thread(task, "signal-bus-health");
+        thread.setDaemon(true);
+        return thread;
+    });
+    /** The latest reading of the buses' statuses; a new one starts only once it has finished. */
+    private @Nullable Reading reading;
+
+    /** One reading of every bus's status: each bus's {@link BusStatus}, or the exception it threw. */
+    private record Reading(long startedNanos, Map<String, Object> results, Future<?> done) {
+    }
 
     public SignalBusHealthIndicator(SignalBuses buses, SignalBusHealthProperties properties, Clock clock) {
         this.buses = buses;
         this.maxDeadLetters = properties.getMaxDeadLetters();
         this.maxLag = properties.getMaxLag();
         this.stalls = new StallDetector(properties.getMaxLag(), properties.getStallTimeout(), clock);
+        this.timeout = properties.getTimeout();
     }
 
     @Override
     public Health health() {
+        Reading reading = read();
         Map<String, Object> details = new LinkedHashMap<>();
         List<String> problems = new ArrayList<>();
         boolean storeFailed = false;
         for (SignalBus bus : buses.all()) {
-            BusStatus status;
-            try {
-                status = bus.status();
-            } catch (RuntimeException e) {
-                storeFailed = true;
-                details.put(bus.name(), Map.of("error", e.getClass().getName() + ": " + e.getMessage()));
+            Object result = reading.results().get(bus.name());
+            if (result instanceof BusStatus status) {
+                details.put(bus.name(), busDetails(bus.name(), status, problems));
                 continue;
             }
-            details.put(bus.name(), busDetails(bus.name(), status, problems));
+            storeFailed = true;
+            details.put(bus.name(), Map.of("error", result instanceof RuntimeException e
+                    ? e.getClass().getName() + ": " + e.getMessage()
+                    : "the store has not answered for " + Duration.ofMillis(TimeUnit.NANOSECONDS.toMillis(
+                            System.nanoTime() - reading.startedNanos())) + " (timeout " + timeout + ")"));
         }
         Health.Builder health = storeFailed ? Health.down()
                 : problems.isEmpty() ? Health.up() : Health.outOfService();
@@ -67,6 +93,46 @@ public class SignalBusHealthIndicator implements HealthIndicator {
             health.withDetail("problems", problems);
         }
         return health.build();
+    }
+
+    /**
+     * Starts a reading unless one is still running, and waits for it until {@code timeout} after it
+     * started; returns it, finished or not.
+     */
+    private Reading read() {
+        Reading current;
+        synchronized (this) {
+            if (reading == null || reading.done().isDone()) {
+                Map<String, Object> results = new ConcurrentHashMap<>();
+                reading = new Reading(System.nanoTime(), results, checks.submit(() -> {
+                    for (SignalBus bus : buses.all()) {
+                        try {
+                            results.put(bus.name(), bus.status());
+                        } catch (RuntimeException e) {
+                            results.put(bus.name(), e);
+                        }
+                    }
+                }));
+            }
+            current = reading;
+        }
+        long left = current.startedNanos() + timeout.toNanos() - System.nanoTime();
+        try {
+            current.done().get(Math.max(0, left), TimeUnit.NANOSECONDS);
+        } catch (TimeoutException e) {
+            // reported per bus: those without a result have not answered
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("reading the status of the signal buses failed", e.getCause());
+        }
+        return current;
+    }
+
+    /** Stops the thread that reads the buses' statuses. */
+    @Override
+    public void close() {
+        checks.shutdownNow();
     }
 
     private Map<String, Object> busDetails(String busName, BusStatus status, List<String> problems) {

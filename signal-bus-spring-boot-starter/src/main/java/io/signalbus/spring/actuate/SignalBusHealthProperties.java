@@ -30,6 +30,13 @@ public class SignalBusHealthProperties {
      */
     private @Nullable Long maxDeadLetters;
 
+    /**
+     * The longest a health check waits for the store: a bus whose status has not been read by then
+     * (the database is unreachable, or a connection stopped answering) is reported DOWN. The check
+     * runs on a thread of its own; while one is still running, later checks do not start another.
+     */
+    private Duration timeout = Duration.ofSeconds(2);
+
     public long getMaxLag() {
         return maxLag;
     }
@@ -63,5 +70,16 @@ public class SignalBusHealthProperties {
                     + maxDeadLetters);
         }
         this.maxDeadLetters = maxDeadLetters;
+    }
+
+    public Duration getTimeout() {
+        return timeout;
+    }
+
+    public void setTimeout(Duration timeout) {
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("signal-bus.health.timeout must be positive, was " + timeout);
+        }
+        this.timeout = timeout;
     }
 }

@@ -16,6 +16,8 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
@@ -77,6 +79,38 @@ class SignalBusHealthIndicatorTest {
                 .containsEntry("checkpoint", 3L).containsEntry("head", 3L).containsEntry("lag", 0L)
                 .containsEntry("inFlight", 0).containsEntry("deadLetters", 0L).doesNotContainKey("problem");
         assertThat(health.getDetails()).doesNotContainKey("problems");
+    }
+
+    @Test
+    void downWithinTheTimeoutWhenTheStoreDoesNotAnswerAndLaterChecksDoNotPileUpThreads() throws Exception {
+        var release = new CountDownLatch(1);
+        var calls = new AtomicInteger();
+        SignalBus hanging = (SignalBus) Proxy.newProxyInstance(SignalBus.class.getClassLoader(),
+                new Class<?>[] { SignalBus.class }, (proxy, method, args) -> switch (method.getName()) {
+                    case "name" -> "hanging";
+                    case "status" -> {
+                        calls.incrementAndGet();
+                        release.await();
+                        throw new SignalStoreException("released", new SQLException("released"));
+                    }
+                    default -> null;
+                });
+        properties.setTimeout(Duration.ofMillis(200));
+        try (var indicator = new SignalBusHealthIndicator(new SignalBuses(List.of(bus, hanging)), properties, clock)) {
+            long started = System.nanoTime();
+            Health first = indicator.health();
+            Health second = indicator.health();
+            Duration took = Duration.ofNanos(System.nanoTime() - started);
+
+            assertThat(first.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(first.getDetails().get("buses").toString()).contains("hanging", "has not answered for");
+            assertThat(second.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(took).isLessThan(Duration.ofSeconds(1));
+            assertThat(calls).as("the second check waits for the first reading").hasValue(1);
+
+            release.countDown();
+            await().until(() -> indicator.health().getDetails().get("buses").toString().contains("released"));
+        }
     }
 
     @Test
