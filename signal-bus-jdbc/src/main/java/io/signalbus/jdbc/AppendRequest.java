@@ -14,6 +14,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -147,13 +148,13 @@ final class AppendRequest {
                 + bus + "': " + reason + " while they were being written", cause);
     }
 
-    private static RuntimeException unwrap(Throwable failure) {
+    private static RuntimeException unwrap(@Nullable Throwable failure) {
         if (failure instanceof RuntimeException runtime) {
             return runtime;
         }
         if (failure instanceof Error error) {
             throw error;
         }
-        return new IllegalStateException(failure);
+        return new IllegalStateException(failure != null ? failure.getMessage() : "the append failed", failure);
     }
 }

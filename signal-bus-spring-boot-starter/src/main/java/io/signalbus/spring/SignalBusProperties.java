@@ -83,7 +83,7 @@ public class SignalBusProperties extends BusSettings {
         }
 
         public void setQueryTimeout(Duration queryTimeout) {
-            InvalidOptionException.requirePositive("jdbc.query-timeout", queryTimeout);
+            InvalidOptionException.requirePositive("signal-bus.jdbc.query-timeout", queryTimeout);
             this.queryTimeout = queryTimeout;
         }
 
@@ -149,7 +149,7 @@ public class SignalBusProperties extends BusSettings {
     }
 
     public void setPublishTimeout(Duration publishTimeout) {
-        InvalidOptionException.requirePositive("publish-timeout", publishTimeout);
+        InvalidOptionException.requirePositive("signal-bus.publish-timeout", publishTimeout);
         this.publishTimeout = publishTimeout;
     }
 }
