@@ -109,7 +109,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 lastError = reason != null ? Errors.describe(reason) : lastError;
                 context.listeners().timedOut(context.busName(), id, timedOut.signal().position(), timedOut.attempts());
             }
-            PendingSignal next = ledger.take(now, feed.buffer());
+            PendingSignal next = ledger.take(now, feed::poll);
             if (next != null && next.state == State.SETTLING) { // its dead letter failed before: write it again
                 failed = DeliveryLedger.withDeadLetter(failed, next);
             } else if (next != null) {
@@ -162,7 +162,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         List<RecordedSignal> page = List.of();
         boolean failed = false;
         try {
-            page = context.store().read(context.busName(), read.after(), context.readBatchSize());
+            page = context.store().read(context.busName(), read.after(), context.readBatchSize(),
+                    feed.pageBytes());
             readTrouble = null;
         } catch (Throwable e) { // an Error too: a read that never comes back would stall the subscription
             failed = true;

@@ -203,6 +203,26 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
                 (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, limit));
     }
 
+    /**
+     * Bounded where it is read: the envelopes' sizes first, then only the rows that fit (always the
+     * first), so that a page of large signals is never loaded whole, not even by an embedded database.
+     */
+    @Override
+    public List<RecordedSignal> read(String busName, long afterPosition, int limit, long maxBytes) {
+        return run(busName, "read the log after position " + afterPosition, () -> {
+            long[] through = {afterPosition};
+            long[] bytes = {0};
+            jdbc.query(sql.readSizes(), rs -> {
+                bytes[0] += rs.getLong(2);
+                if (through[0] == afterPosition || bytes[0] <= maxBytes) {
+                    through[0] = rs.getLong(1);
+                }
+            }, busName, afterPosition, limit);
+            return through[0] == afterPosition ? List.of() : jdbc.query(sql.readRange(),
+                    (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, through[0]);
+        });
+    }
+
     @Override
     public long head(String busName) {
         return run(busName, "read the head", () -> jdbc.query(sql.readHead(),

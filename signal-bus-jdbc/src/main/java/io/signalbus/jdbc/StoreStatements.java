@@ -47,6 +47,24 @@ abstract class StoreStatements {
                 ORDER BY bus, position LIMIT ?""";
     }
 
+    /**
+     * The positions and envelope sizes of the next page: (bus, after, limit). Read before the page itself
+     * so that a page of large envelopes is cut short where it is stored (an embedded H2 would hold the
+     * whole page in this JVM otherwise).
+     */
+    String readSizes() {
+        return """
+                SELECT position, OCTET_LENGTH(envelope) FROM signal_bus_log WHERE bus = ? AND position > ?
+                ORDER BY bus, position LIMIT ?""";
+    }
+
+    /** Position, time and envelope of the rows in (after, through]: (bus, after, through). */
+    String readRange() {
+        return """
+                SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?
+                AND position <= ? ORDER BY bus, position""";
+    }
+
     /** Position, time and envelope of one row: (bus, position). */
     String readPosition() {
         return """
