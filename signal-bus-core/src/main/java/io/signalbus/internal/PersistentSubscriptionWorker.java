@@ -52,6 +52,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private volatile @Nullable String dispatchTrouble;
     /** Why the last read of the log failed, until one succeeds. */
     private volatile @Nullable String readTrouble;
+    /** Why the last dead letter could not be stored, until one is. */
+    private volatile @Nullable String deadLetterTrouble;
     /** The last failure of any kind: a delivery's, a read's or the dispatcher's ({@code Type: message}). */
     private volatile @Nullable String lastError;
     private volatile @Nullable DispatcherThreads dispatchers;
@@ -71,7 +73,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 settings.retry(), context.random(), record.checkpoint());
         this.claim = new SubscriptionClaim(context, id, this);
         this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
-        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max());
+        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max(),
+                trouble -> deadLetterTrouble = trouble == null ? null : (lastError = trouble));
     }
 
     void start() {
@@ -333,9 +336,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         return locked(() -> ledger.unacked());
     }
 
-    /** Whether the subscription cannot deliver now: its dispatcher failed or it cannot read the log. */
+    /** Whether the subscription is stuck now: its dispatcher failed, or it cannot read the log or store a dead letter. */
     boolean isRecovering() {
-        return dispatchTrouble != null || readTrouble != null;
+        return dispatchTrouble != null || readTrouble != null || deadLetterTrouble != null;
     }
 
     /** The last failure of any kind: a delivery's, a read's or the dispatcher's. */
