@@ -34,7 +34,7 @@ final class PendingSignal {
         this.previousPosition = previousPosition;
         this.previousTime = previousTime;
         this.redrive = redrive;
-        this.bytes = SignalSize.of(recorded.signal());
+        this.bytes = SignalSize.estimate(recorded.signal());
     }
 
     long position() {

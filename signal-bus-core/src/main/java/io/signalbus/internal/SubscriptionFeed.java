@@ -70,21 +70,21 @@ final class SubscriptionFeed {
     @Nullable RecordedSignal poll() {
         RecordedSignal next = buffer.poll();
         if (next != null) {
-            bufferBytes -= SignalSize.of(next.signal());
+            bufferBytes -= SignalSize.estimate(next.signal());
         }
         return next;
     }
 
     private void add(RecordedSignal recorded) {
         buffer.add(recorded);
-        bufferBytes += SignalSize.of(recorded.signal());
+        bufferBytes += SignalSize.estimate(recorded.signal());
         fetched = recorded.position();
     }
 
     private static long bytes(List<RecordedSignal> signals) {
         long bytes = 0;
         for (RecordedSignal recorded : signals) {
-            bytes += SignalSize.of(recorded.signal());
+            bytes += SignalSize.estimate(recorded.signal());
         }
         return bytes;
     }

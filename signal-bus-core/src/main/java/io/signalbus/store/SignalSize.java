@@ -4,10 +4,10 @@ import io.signalbus.Signal;
 import org.jspecify.annotations.Nullable;
 
 /**
- * How many bytes a signal takes in the log, about: its data's JSON plus every attribute and
- * extension (names and values) in UTF-8, without the JSON punctuation. Close to the envelope's size
- * without encoding it again; what publish limits ({@code max-payload-size}) and what bounds reads and
- * buffers in bytes.
+ * How many bytes a signal takes, about: {@link #of} measures the data's JSON plus every attribute and
+ * extension (names and values) in UTF-8, without the JSON punctuation, close to the envelope's size
+ * without encoding it again (what {@code max-payload-size} limits); {@link #estimate} is the cheap
+ * bound reads and buffers count in.
  */
 public final class SignalSize {
 
@@ -25,6 +25,19 @@ public final class SignalSize {
             size += utf8Length(extension.getKey()) + utf8Length(extension.getValue().toString());
         }
         return size;
+    }
+
+    /**
+     * A cheap bound for memory accounting, in constant time: the data's JSON plus the attributes'
+     * lengths in characters and a fixed allowance for the rest. What reads and buffers count, signal
+     * by signal, on the hot path.
+     */
+    public static long estimate(Signal signal) {
+        byte[] data = signal.dataJson();
+        String subject = signal.subject();
+        return (data == null ? 0 : data.length) + signal.id().length() + signal.source().length()
+                + signal.type().length() + (subject == null ? 0 : subject.length())
+                + 64L * (1 + signal.extensions().size());
     }
 
     private static long utf8Length(@Nullable String text) {

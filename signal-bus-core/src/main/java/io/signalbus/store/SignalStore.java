@@ -58,7 +58,7 @@ public interface SignalStore {
 
     /**
      * {@link #read(String, long, int)} bounded in bytes as well: the signals that fit in
-     * {@code maxBytes} ({@link SignalSize}), and always the first, however large. A store that keeps
+     * {@code maxBytes} ({@link SignalSize#estimate}), and always the first, however large. A store that keeps
      * its log elsewhere should bound the read where it reads, as the JDBC store does, so that large
      * signals never load a whole page into memory; this default trims a page already read.
      */
@@ -66,7 +66,7 @@ public interface SignalStore {
         List<RecordedSignal> page = read(busName, afterPosition, limit);
         long bytes = 0;
         for (int i = 0; i < page.size(); i++) {
-            bytes += SignalSize.of(page.get(i).signal());
+            bytes += SignalSize.estimate(page.get(i).signal());
             if (i > 0 && bytes > maxBytes) {
                 return page.subList(0, i);
             }
