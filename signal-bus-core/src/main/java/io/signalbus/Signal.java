@@ -41,11 +41,11 @@ public final class Signal {
     private final @Nullable Object data;
     private final Map<String, Object> extensions;
     /** JSON of {@code data}, computed on first use; racy single-check like {@code String.hash}. */
-    private volatile byte @Nullable [] dataJson;
+    private volatile @Nullable EncodedData dataJson;
 
     private Signal(String id, String source, String type, @Nullable Instant time, @Nullable String subject,
             @Nullable String datacontenttype, @Nullable String dataschema, @Nullable Object data,
-            Map<String, Object> extensions, byte @Nullable [] dataJson) {
+            Map<String, Object> extensions, @Nullable EncodedData dataJson) {
         this.id = id;
         this.source = source;
         this.type = type;
@@ -136,47 +136,53 @@ public final class Signal {
     }
 
     /**
-     * The data converted to {@code target} with the given mapper.
+     * The data converted to {@code target} with the given mapper ({@link SignalJson#convertData}: bytes
+     * from {@code data_base64} are read by their content type, JSON or text).
      *
      * @return null when there is no data; the data itself when it already is a {@code target}
      * @throws DataConversionException naming the signal and the target when the data does not convert
      */
     public <T> @Nullable T dataAs(Class<T> target, ObjectMapper mapper) {
-        if (data == null) {
-            return null;
-        }
-        if (target.isInstance(data)) {
-            return target.cast(data);
-        }
-        try {
-            return mapper.convertValue(data, target);
-        } catch (JacksonException e) {
-            throw new DataConversionException(id, type, target, e.getOriginalMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new DataConversionException(id, type, target, String.valueOf(e.getMessage()), e);
-        }
+        return target.cast(SignalJson.convertData(this, mapper.constructType(target), mapper));
     }
 
     /**
-     * The UTF-8 JSON encoding of {@code data} by {@link SignalJson#defaultMapper()}, computed on first call
-     * and cached. The array is shared: read it, never modify it.
+     * The UTF-8 JSON encoding of {@code data} by {@link SignalJson#defaultMapper()}.
+     *
+     * @see #dataJson(ObjectMapper)
+     */
+    public byte @Nullable [] dataJson() {
+        return dataJson(SignalJson.defaultMapper());
+    }
+
+    /**
+     * The UTF-8 JSON encoding of {@code data} by {@code mapper}, computed on first call and cached for the
+     * last mapper asked (a bus uses one). The array is shared: read it, never modify it.
      *
      * @return null when there is no data
      * @throws SignalSerializationException naming the signal and the reason when the data cannot be
      *         serialised (a reference cycle, a bean without properties, ...)
      */
-    public byte @Nullable [] dataJson() {
-        byte[] json = dataJson;
-        if (json == null && data != null) {
-            json = serialise(data);
-            dataJson = json;
+    public byte @Nullable [] dataJson(ObjectMapper mapper) {
+        EncodedData encoded = dataJson;
+        if (encoded != null && encoded.mapper() == mapper) {
+            return encoded.json();
         }
+        if (data == null) {
+            return null;
+        }
+        byte[] json = serialise(data, mapper);
+        dataJson = new EncodedData(mapper, json);
         return json;
     }
 
-    private byte[] serialise(Object value) {
+    /** The JSON of {@code data} and the mapper that wrote it. */
+    private record EncodedData(ObjectMapper mapper, byte[] json) {
+    }
+
+    private byte[] serialise(Object value, ObjectMapper mapper) {
         try {
-            return SignalJson.defaultMapper().writeValueAsBytes(value);
+            return mapper.writeValueAsBytes(value);
         } catch (JacksonException e) {
             throw new SignalSerializationException("data of signal " + id + " (type '" + type + "', "
                     + value.getClass().getName() + ") cannot be serialised to JSON: " + e.getOriginalMessage(), e);
@@ -313,6 +319,7 @@ public final class Signal {
             }
             SignalAttributes.requireOptional(subject, datacontenttype, dataschema);
             Map<String, Object> validExtensions = SignalAttributes.requireExtensions(extensions);
+            SignalAttributes.requireDataFitsContentType(data, datacontenttype);
             Object payload = data instanceof byte[] bytes ? bytes.clone() : data;
             String contentType = datacontenttype != null || payload == null ? datacontenttype
                     : payload instanceof byte[] ? BINARY_CONTENT_TYPE : JSON_CONTENT_TYPE;

@@ -2,6 +2,7 @@ package io.signalbus;
 
 import static io.signalbus.SignalBusException.quote;
 
+import io.signalbus.json.SignalJson;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -21,7 +22,11 @@ final class SignalAttributes {
     private static final Set<String> RESERVED_NAMES = Set.of("id", "source", "type", "specversion", "time",
             "subject", "datacontenttype", "dataschema", "data", "data_base64");
 
-    private static final int MAX_EXTENSION_NAME_LENGTH = 20;
+    /**
+     * Longest extension name accepted. CloudEvents says names SHOULD NOT exceed 20 characters, not MUST
+     * NOT: longer ones are valid events, so the bound is only a sanity limit.
+     */
+    static final int MAX_EXTENSION_NAME_LENGTH = 64;
 
     /** The last source that parsed as a URI-reference; a benign race only costs a re-parse. */
     private static volatile @Nullable String lastValidSource;
@@ -29,20 +34,19 @@ final class SignalAttributes {
     private SignalAttributes() {
     }
 
-    /** An id: not blank, at most {@link Signal#MAX_ID_LENGTH} characters, no control or whitespace characters. */
+    /** An id: a non-empty string of at most {@link Signal#MAX_ID_LENGTH} characters, no control characters. */
     static String requireId(String id) {
-        if (id.isBlank()) {
-            throw new InvalidSignalException("id " + quote(id) + " must not be blank");
+        if (id.isEmpty()) {
+            throw new InvalidSignalException("id must not be empty");
         }
         if (id.length() > Signal.MAX_ID_LENGTH) {
             throw new InvalidSignalException("id " + quote(id) + " is " + id.length()
                     + " characters long; at most " + Signal.MAX_ID_LENGTH + " are allowed");
         }
         for (int i = 0; i < id.length(); i++) {
-            char c = id.charAt(i);
-            if (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-                throw new InvalidSignalException("id " + quote(id) + " has a control or whitespace character at index "
-                        + i + "; ids must not contain any");
+            if (Character.isISOControl(id.charAt(i))) {
+                throw new InvalidSignalException("id " + quote(id) + " has a control character at index " + i
+                        + "; CloudEvents strings must not contain any");
             }
         }
         return id;
@@ -81,6 +85,20 @@ final class SignalAttributes {
         }
         if (dataschema != null) {
             requireDataschema(dataschema);
+        }
+    }
+
+    /**
+     * Data that the JSON format can carry under its content type: with a content type that is not JSON,
+     * only text ({@code String}, written as a JSON string) or bytes ({@code data_base64}); other readers
+     * refuse an event whose non-JSON data is an object, array, number or boolean.
+     */
+    static void requireDataFitsContentType(@Nullable Object data, @Nullable String datacontenttype) {
+        if (data != null && !(data instanceof String) && !(data instanceof byte[])
+                && !SignalJson.isJson(datacontenttype)) {
+            throw new InvalidSignalException("data of type " + data.getClass().getName() + " cannot be sent as "
+                    + "datacontenttype " + quote(datacontenttype) + ", which is not JSON: give a String or byte[]"
+                    + " for it, or a JSON content type");
         }
     }
 
@@ -129,11 +147,16 @@ final class SignalAttributes {
         if (value == null) {
             throw new InvalidSignalException("extension '" + name + "' has a null value; leave it out instead");
         }
+        if (value instanceof Long l && (l < Integer.MIN_VALUE || l > Integer.MAX_VALUE)) {
+            throw new InvalidSignalException("extension '" + name + "' is " + l + ", outside the 32-bit range of"
+                    + " the CloudEvents Integer type (other readers reject the whole event); pass it as a String");
+        }
         if (value instanceof String || value instanceof Boolean || value instanceof Integer
                 || value instanceof Long || value instanceof URI || value instanceof Instant) {
             return value;
         }
         throw new InvalidSignalException("extension '" + name + "' has a value of type " + value.getClass().getName()
-                + " (" + quote(String.valueOf(value)) + "); allowed are String, Boolean, Integer, Long, URI and Instant");
+                + " (" + quote(String.valueOf(value)) + "); allowed are String, Boolean, Integer, Long (32-bit"
+                + " values), URI and Instant");
     }
 }

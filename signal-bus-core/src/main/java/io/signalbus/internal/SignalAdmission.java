@@ -22,11 +22,13 @@ final class SignalAdmission {
     private final String busName;
     private final List<PublishInterceptor> interceptors;
     private final int maxPayloadSize;
+    private final SignalJson codec;
 
-    SignalAdmission(String busName, List<PublishInterceptor> interceptors, int maxPayloadSize) {
+    SignalAdmission(String busName, List<PublishInterceptor> interceptors, int maxPayloadSize, SignalJson codec) {
         this.busName = busName;
         this.interceptors = interceptors;
         this.maxPayloadSize = maxPayloadSize;
+        this.codec = codec;
     }
 
     /** The signals as they will be appended; throws on the first that cannot be, so none is written. */
@@ -50,7 +52,7 @@ final class SignalAdmission {
                         + "' is reserved for log rows the store cannot decode");
             }
             checkSize(signal);
-            SignalJson.requireReadable(signal);
+            codec.requireReadable(signal);
             prepared.add(signal);
         }
         return prepared;
@@ -63,7 +65,7 @@ final class SignalAdmission {
      * twice.
      */
     private void checkSize(Signal signal) {
-        byte[] data = signal.dataJson();
+        byte[] data = signal.dataJson(codec.mapper());
         long size = data == null ? 0 : data.length;
         size += utf8Length(signal.id()) + utf8Length(signal.source()) + utf8Length(signal.type())
                 + utf8Length(signal.subject()) + utf8Length(signal.datacontenttype())
