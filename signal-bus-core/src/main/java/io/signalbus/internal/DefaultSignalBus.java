@@ -66,7 +66,7 @@ public final class DefaultSignalBus implements SignalBus {
         this.defaults = config.defaults();
         this.readBatchSize = config.readBatchSize();
         this.shutdownTimeout = config.shutdownTimeout();
-        this.admission = new SignalAdmission(name, config.interceptors(), config.maxPayloadSize());
+        this.admission = new SignalAdmission(name, config.interceptors(), config.maxPayloadSize(), config.codec());
         this.decorators = config.decorators();
         this.background = new StoreWork(name);
         this.context = new WorkerContext(name, store, clock, listeners, config.random(), background,

@@ -22,11 +22,13 @@ final class SignalAdmission {
     private final String busName;
     private final List<PublishInterceptor> interceptors;
     private final int maxPayloadSize;
+    private final SignalJson codec;
 
-    SignalAdmission(String busName, List<PublishInterceptor> interceptors, int maxPayloadSize) {
+    SignalAdmission(String busName, List<PublishInterceptor> interceptors, int maxPayloadSize, SignalJson codec) {
         this.busName = busName;
         this.interceptors = interceptors;
         this.maxPayloadSize = maxPayloadSize;
+        this.codec = codec;
     }
 
     /** The signals as they will be appended; throws on the first that cannot be, so none is written. */
@@ -50,7 +52,7 @@ final class SignalAdmission {
                         + "' is reserved for log rows the store cannot decode");
             }
             checkSize(signal);
-            SignalJson.requireReadable(signal);
+            codec.requireReadable(signal);
             prepared.add(signal);
         }
         return prepared;
@@ -58,7 +60,7 @@ final class SignalAdmission {
 
     /** Measures the whole signal, not just {@code data}: a huge subject or extension costs the log as much. */
     private void checkSize(Signal signal) {
-        long size = SignalSize.of(signal);
+        long size = SignalSize.of(signal, signal.dataJson(codec.mapper()));
         if (size > maxPayloadSize) {
             throw new SignalTooLargeException("signal " + signal.id() + " of type '" + signal.type() + "' is "
                     + size + " bytes (data, attributes and extensions); bus '" + busName + "' allows at most "

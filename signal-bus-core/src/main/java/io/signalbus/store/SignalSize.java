@@ -14,9 +14,13 @@ public final class SignalSize {
     private SignalSize() {
     }
 
-    /** The size of {@code signal} in bytes, about. */
+    /** The size of {@code signal} in bytes, about, its data encoded by the default mapper. */
     public static long of(Signal signal) {
-        byte[] data = signal.dataJson();
+        return of(signal, signal.dataJson());
+    }
+
+    /** The size of {@code signal} in bytes, about, with {@code data} its data's JSON as the bus encodes it. */
+    public static long of(Signal signal, byte @Nullable [] data) {
         long size = data == null ? 0 : data.length;
         size += utf8Length(signal.id()) + utf8Length(signal.source()) + utf8Length(signal.type())
                 + utf8Length(signal.subject()) + utf8Length(signal.datacontenttype())

@@ -6,6 +6,7 @@ import io.signalbus.SignalBusBuilder;
 import io.signalbus.SignalBusListener;
 import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.jdbc.SignalBusSchema;
+import io.signalbus.json.SignalJson;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.time.Clock;
@@ -38,6 +39,7 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Auto-configuration of signal-bus: a store (JDBC on the application's DataSource, else in memory),
@@ -66,9 +68,20 @@ public class SignalBusAutoConfiguration {
         return new StartFromConverter();
     }
 
+    /**
+     * The codec of signal data on the application's {@code JsonMapper} (when there is one): data is
+     * written to the log, read back and converted for {@link SignalListener} methods by one mapper, so
+     * that its naming strategy and modules apply both ways, live and on redelivery from the log.
+     */
     @Bean
     @ConditionalOnMissingBean
-    SignalBuses signalBuses(SignalStore store, SignalBusProperties properties,
+    SignalJson signalBusCodec(ObjectProvider<JsonMapper> jsonMapper) {
+        return new SignalJson(jsonMapper.getIfAvailable(SignalJson::defaultMapper));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SignalBuses signalBuses(SignalStore store, SignalJson codec, SignalBusProperties properties,
             ObjectProvider<SignalBusListener> listeners, ObjectProvider<PublishInterceptor> interceptors,
             ObjectProvider<SignalBusCustomizer> customizers) {
         Set<String> names = new LinkedHashSet<>();
@@ -76,7 +89,7 @@ public class SignalBusAutoConfiguration {
         names.addAll(properties.getBuses().keySet());
         List<SignalBus> buses = new ArrayList<>();
         for (String name : names) {
-            SignalBusBuilder builder = SignalBus.builder().name(name).store(store);
+            SignalBusBuilder builder = SignalBus.builder().name(name).store(store).codec(codec);
             properties.applyTo(builder, name);
             listeners.orderedStream().forEach(builder::listener);
             interceptors.orderedStream().forEach(builder::interceptor);
@@ -140,11 +153,12 @@ public class SignalBusAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
-        JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalBusProperties properties) {
+        JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalJson codec, SignalBusProperties properties) {
             if (properties.getJdbc().isInitializeSchema()) {
                 SignalBusSchema.migrate(dataSource);
             }
             return JdbcSignalStore.builder(dataSource)
+                    .codec(codec)
                     .publishTimeout(properties.getPublishTimeout())
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();

@@ -98,8 +98,9 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 options = withRetry(options, annotation);
             }
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-            JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(JsonMapper.class)
-                    .getIfAvailable(SignalJson::defaultMapper);
+            // the mapper that wrote the data to the log converts it back
+            JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(SignalJson.class)
+                    .getIfAvailable(SignalJson::new).mapper();
             return new Endpoint(beanName, method, annotation.bus(), pattern, options,
                     SignalListenerMethod.of(bean, invocable, mapper));
         } catch (SignalBusException | IllegalArgumentException e) {
