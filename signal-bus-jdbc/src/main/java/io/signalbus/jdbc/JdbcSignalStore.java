@@ -1,7 +1,5 @@
 package io.signalbus.jdbc;
 
-import io.signalbus.Checkpoint;
-import io.signalbus.DeadLetter;
 import io.signalbus.InvalidOptionException;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.PublishOutcomeUnknownException;
@@ -10,7 +8,6 @@ import io.signalbus.Signal;
 import io.signalbus.SignalStoreException;
 import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
-import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,22 +16,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A {@link SignalStore} in the application's own database (H2 or PostgreSQL), on Spring JDBC. The
@@ -88,16 +78,12 @@ import org.springframework.transaction.support.TransactionTemplate;
  * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
  * naming the bus and operation. Thread-safe; {@link #close()} stops the writer thread.
  */
-public final class JdbcSignalStore implements SignalStore, AutoCloseable {
+public final class JdbcSignalStore extends JdbcSubscriptionStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcSignalStore.class);
 
-    private final JdbcTemplate jdbc;
     private final JdbcDialect dialect;
-    private final StoreStatements sql;
     private final JdbcMapping mapping;
-    private final TransactionTemplate transactions;
-    private final SubscriptionRepository subscriptions;
     private final LogAppender appender;
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
@@ -124,14 +110,14 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     }
 
     private JdbcSignalStore(Builder builder) {
+        this(builder, JdbcDialect.of(builder.dataSource), new JdbcMapping(builder.codec));
+    }
+
+    private JdbcSignalStore(Builder builder, JdbcDialect dialect, JdbcMapping mapping) {
+        super(builder.dataSource, builder.queryTimeout, dialect.statements(), mapping);
         DataSource dataSource = builder.dataSource;
-        this.jdbc = new JdbcTemplate(dataSource);
-        jdbc.setQueryTimeout((int) builder.queryTimeout.toSeconds());
-        this.dialect = JdbcDialect.of(dataSource);
-        this.sql = dialect.statements();
-        this.mapping = new JdbcMapping(builder.codec);
-        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.subscriptions = new SubscriptionRepository(jdbc, sql, mapping);
+        this.dialect = dialect;
+        this.mapping = mapping;
         this.appender = new LogAppender(dataSource, jdbc, sql,
                 new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)), builder.publishTimeout);
         try {
@@ -232,127 +218,6 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     public OptionalLong positionOf(String busName, String signalId) {
         return run(busName, "find signal " + signalId, () -> jdbc.query(sql.positionOfId(),
                 rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), busName, signalId));
-    }
-
-    // ------------------------------------------------------------------ subscriptions
-
-    @Override
-    public Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId) {
-        return run(busName, "read subscription " + subscriptionId, () -> subscriptions.find(busName, subscriptionId));
-    }
-
-    @Override
-    public List<SubscriptionRecord> subscriptions(String busName) {
-        return run(busName, "list subscriptions", () -> subscriptions.findAll(busName));
-    }
-
-    @Override
-    public SubscriptionRecord createSubscription(SubscriptionRecord record) {
-        return run(record.busName(), "create subscription " + record.subscriptionId(),
-                () -> subscriptions.create(record));
-    }
-
-    @Override
-    public void updateSettings(SubscriptionRecord record) {
-        run(record.busName(), "update the settings of subscription " + record.subscriptionId(), () -> {
-            subscriptions.updateSettings(record);
-            return null;
-        });
-    }
-
-    @Override
-    public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
-        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(sql.claim(),
-                owner, JdbcMapping.timestamp(leaseUntil), busName, subscriptionId, owner,
-                JdbcMapping.timestamp(now)) == 1);
-    }
-
-    @Override
-    public void release(String busName, String subscriptionId, String owner) {
-        run(busName, "release subscription " + subscriptionId, () -> jdbc.update(sql.release(), busName,
-                subscriptionId, owner));
-    }
-
-    @Override
-    public boolean deleteSubscription(String busName, String subscriptionId) {
-        return run(busName, "delete subscription " + subscriptionId,
-                () -> subscriptions.delete(busName, subscriptionId));
-    }
-
-    @Override
-    public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
-        run(busName, "save checkpoint " + checkpoint.position() + " of subscription " + subscriptionId,
-                () -> inTransaction(() -> {
-                    subscriptions.saveCheckpoint(busName, subscriptionId, checkpoint);
-                    return null;
-                }));
-    }
-
-    @Override
-    public void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
-        run(busName, "save the attempts at position " + position + " of subscription " + subscriptionId, () -> {
-            subscriptions.saveAttempts(busName, subscriptionId, position, attempts);
-            return null;
-        });
-    }
-
-    @Override
-    public Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition) {
-        return run(busName, "read the attempts of subscription " + subscriptionId,
-                () -> subscriptions.attempts(busName, subscriptionId, afterPosition));
-    }
-
-    @Override
-    public void addDeadLetter(String busName, DeadLetter deadLetter) {
-        run(busName, "store the dead letter at position " + deadLetter.position() + " of subscription "
-                + deadLetter.subscriptionId(), () -> {
-                    subscriptions.addDeadLetter(busName, deadLetter);
-                    return null;
-                });
-    }
-
-    @Override
-    public List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit) {
-        return run(busName, "read the dead letters of subscription " + subscriptionId,
-                () -> subscriptions.deadLetters(busName, subscriptionId, limit));
-    }
-
-    @Override
-    public long countDeadLetters(String busName, String subscriptionId) {
-        return run(busName, "count the dead letters of subscription " + subscriptionId,
-                () -> subscriptions.countDeadLetters(busName, subscriptionId));
-    }
-
-    @Override
-    public boolean deleteDeadLetter(String busName, String subscriptionId, long position) {
-        return run(busName, "delete the dead letter at position " + position + " of subscription " + subscriptionId,
-                () -> subscriptions.deleteDeadLetter(busName, subscriptionId, position));
-    }
-
-    // ------------------------------------------------------------------ plumbing
-
-    /** Joins the caller's transaction, or runs in a new one. */
-    private <T> T inTransaction(Supplier<T> work) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            return work.get();
-        }
-        return transactions.execute(status -> work.get());
-    }
-
-    private static <T> T run(String busName, String operation, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (DataAccessException | TransactionException e) {
-            throw new SignalStoreException("bus '" + busName + "': could not " + operation + ": " + message(e), e);
-        }
-    }
-
-    static String message(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
     }
 
     /** Configures and builds a {@link JdbcSignalStore}; every setting has a default. */
