@@ -32,22 +32,25 @@ import org.springframework.dao.DataAccessException;
  *
  * <p><b>The log.</b> One row per signal in {@code signal_bus_log}, primary key (bus, position), with
  * the signal's CloudEvents JSON envelope ({@link SignalJson}). Positions come from the bus's row in
- * {@code signal_bus_head}, incremented by the append's transaction: its row lock serialises appends
- * to one bus until they commit, so commit order is position order and a reader never finds a lower
- * position committed after a higher one (no gaps, also across processes); a rolled-back append
- * frees its positions.
+ * {@code signal_bus_head}, moved by a short transaction of the store's own (never the caller's): its
+ * row lock serialises appends to one bus until they commit, so commit order is position order and a
+ * reader never finds a lower position committed after a higher one (no gaps, also across processes).
  *
  * <p><b>Transactions.</b> Inside a Spring-managed transaction that holds a connection of this
  * {@code DataSource} (a {@code DataSourceTransactionManager} on it, or a {@code JpaTransactionManager}
- * that exposes its connection), {@link #append} joins it, under a savepoint so that a rejected append
- * (a duplicate id) leaves the caller's transaction usable; {@link #afterCommit} then defers subscriber
- * wake-ups until that transaction commits and drops them on rollback. Holding the head row until the
- * caller commits makes other appends to that bus wait (on H2 at most its {@code LOCK_TIMEOUT}, 2 s by
- * default, before they fail), so keep such transactions short. Outside a transaction, appends from
- * all threads go through one writer thread that commits whatever has queued up in a single
- * transaction (group commit), each caller waiting for its own result; a call that fails in a group
- * (a duplicate id) is retried alone so that it fails alone. Other writes commit statement by
- * statement, or join the caller's transaction.
+ * that exposes its connection), {@link #append} joins it without touching the head: it stages the
+ * signals in {@code signal_bus_pending} (commits and rolls back with the caller's writes), and they
+ * get their positions after that transaction commits, when the store's sequencer moves them into the
+ * log, the signals of one transaction together and at consecutive positions. So a transaction that
+ * stays open never makes another publisher wait, and {@code append} returns the signals with
+ * position {@link io.signalbus.RecordedSignal#UNASSIGNED}; the sequencer hands them on with their
+ * positions. A staged id already in the log is rejected, and the caller's transaction stays usable.
+ * Signals a process committed but did not sequence (it stopped in between) are sequenced by any
+ * store on the database within its {@linkplain Builder#pollInterval poll interval}. Outside a
+ * transaction, appends from all threads go through one writer thread that commits whatever has
+ * queued up in a single transaction (group commit), each caller waiting for its own result; a call
+ * that fails in a group (a duplicate id) is retried alone so that it fails alone. Other writes
+ * commit statement by statement, or join the caller's transaction.
  *
  * <p><b>Why JdbcTemplate and not Spring Data JDBC.</b> The log's hot path needs batched multi-row
  * inserts and a returning update in the caller's transaction, which repositories do not offer.
@@ -76,15 +79,19 @@ import org.springframework.dao.DataAccessException;
  *
  * <p>Times are stored to the microsecond (truncated), PostgreSQL's precision; recorded signals
  * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
- * naming the bus and operation. Thread-safe; {@link #close()} stops the writer thread.
+ * naming the bus and operation. Thread-safe; {@link #close()} stops the writer and sequencer threads.
  */
 public final class JdbcSignalStore extends JdbcSubscriptionStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcSignalStore.class);
 
+    /** Staged rows whose transactions one sequencing step takes (whole transactions, so possibly more). */
+    private static final int SEQUENCING_BATCH = 1000;
+
     private final JdbcDialect dialect;
     private final JdbcMapping mapping;
     private final LogAppender appender;
+    private final Sequencer sequencer;
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
 
@@ -118,14 +125,18 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         DataSource dataSource = builder.dataSource;
         this.dialect = dialect;
         this.mapping = mapping;
+        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH), SEQUENCING_BATCH,
+                builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class), bus -> { });
         this.appender = new LogAppender(dataSource, jdbc, sql,
-                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)), builder.publishTimeout);
+                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)),
+                new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);
         } catch (DataAccessException | SQLException e) {
             throw new SignalStoreException("could not prepare the " + dialect + " database for the signal-bus store: "
                     + e.getMessage(), e);
         }
+        sequencer.start();
     }
 
     // ------------------------------------------------------------------ append
@@ -147,7 +158,9 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
      * {@inheritDoc}
      *
      * <p>Outside a transaction, {@code committed} runs on the group-commit writer's thread, for the
-     * appends of one group in position order; inside one, after it commits.
+     * appends of one group in position order; inside one, on the sequencer's thread once the
+     * transaction has committed and the signals have their positions (the returned ones have
+     * {@link RecordedSignal#UNASSIGNED}).
      *
      * @throws InvalidSignalException a signal id is already in the bus log or twice in {@code signals}
      */
@@ -227,6 +240,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         private SignalJson codec = new SignalJson();
         private Duration publishTimeout = Duration.ofSeconds(10);
         private Duration queryTimeout = Duration.ofSeconds(5);
+        private Duration pollInterval = Duration.ofMillis(500);
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -269,6 +283,20 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         }
 
         /**
+         * How often the store looks for signals that were committed inside a transaction but have no
+         * position yet because no process gave them one (their publisher stopped between its commit
+         * and sequencing; default 500 ms, the bus's default poll interval). Signals committed in this
+         * process get their positions at once after the commit.
+         *
+         * @throws InvalidOptionException not positive
+         */
+        public Builder pollInterval(Duration pollInterval) {
+            InvalidOptionException.requirePositive("pollInterval", pollInterval);
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /**
          * A store with these settings. Connects once to detect the database and, on H2, to make commits
          * durable.
          *
@@ -293,6 +321,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     @Override
     public void close() {
         appender.close();
+        sequencer.close();
         if (keepOpen != null) {
             try {
                 keepOpen.close();

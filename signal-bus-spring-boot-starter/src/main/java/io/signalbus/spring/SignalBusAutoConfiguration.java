@@ -9,6 +9,7 @@ import io.signalbus.jdbc.SignalBusSchema;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -144,7 +145,9 @@ public class SignalBusAutoConfiguration {
             if (properties.getJdbc().isInitializeSchema()) {
                 SignalBusSchema.migrate(dataSource);
             }
+            Duration pollInterval = properties.getPollInterval();
             return JdbcSignalStore.builder(dataSource)
+                    .pollInterval(pollInterval != null ? pollInterval : SignalBusBuilder.DEFAULT_POLL_INTERVAL)
                     .publishTimeout(properties.getPublishTimeout())
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();
