@@ -28,7 +28,9 @@ public interface SignalStore {
      * after the current head, all with {@code recordedAt}, or with the time of the bus's last append
      * if that is later: times never decrease along a log, even when appends race for it. Either every
      * signal is committed or none.
-     * A store that joins an outer transaction commits with it.
+     * A store that joins an outer transaction commits with it; it may then assign the positions
+     * (and raise the times) only after that transaction commits, and return the signals with
+     * position {@link RecordedSignal#UNASSIGNED}: those it hands on carry their positions.
      *
      * @return the recorded signals, in the order given
      */

@@ -10,6 +10,7 @@ import io.signalbus.json.SignalJson;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -157,8 +158,10 @@ public class SignalBusAutoConfiguration {
             if (properties.getJdbc().isInitializeSchema()) {
                 SignalBusSchema.migrate(dataSource);
             }
+            Duration pollInterval = properties.getPollInterval();
             return JdbcSignalStore.builder(dataSource)
                     .codec(codec)
+                    .pollInterval(pollInterval != null ? pollInterval : SignalBusBuilder.DEFAULT_POLL_INTERVAL)
                     .publishTimeout(properties.getPublishTimeout())
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();
