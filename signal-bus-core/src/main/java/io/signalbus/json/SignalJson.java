@@ -62,6 +62,13 @@ public final class SignalJson {
             .maxStringLength(100_000_000)
             .build();
 
+    /**
+     * Fewer bytes of data JSON than this cannot break {@link #READ_LIMITS}: nesting takes two bytes a
+     * level, a number or a name one byte a character, and a string more bytes than characters.
+     */
+    private static final int SHORTEST_UNREADABLE = Math.min(2 * (READ_LIMITS.getMaxNestingDepth() - 1),
+            Math.min(READ_LIMITS.getMaxNumberLength(), READ_LIMITS.getMaxNameLength()));
+
     private static final JsonMapper DEFAULT_MAPPER = withRequiredComponents(JsonMapper.builder(
                     JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
@@ -286,7 +293,11 @@ public final class SignalJson {
             requireStringLength(signal, "data", text);
             return;
         }
-        try (JsonParser parser = DEFAULT_MAPPER.createParser(Objects.requireNonNull(signal.dataJson(mapper)))) {
+        byte[] json = Objects.requireNonNull(signal.dataJson(mapper));
+        if (json.length < SHORTEST_UNREADABLE) {
+            return; // too short to break any limit: most signals never pay for the token pass below
+        }
+        try (JsonParser parser = DEFAULT_MAPPER.createParser(json)) {
             // the parser checks name and number lengths as it reads tokens; string lengths only when a
             // string is read as a whole, and depth from the data's own top: both are checked here
             int depth = 1; // the envelope object
