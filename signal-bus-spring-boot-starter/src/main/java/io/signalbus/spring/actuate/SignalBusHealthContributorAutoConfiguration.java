@@ -13,7 +13,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.context.annotation.Bean;
 
 /**
- * The {@code signalBus} health contributor, when Spring Boot's health support is on the classpath;
+ * The {@code signalBus} health contributor (one indicator per bus), when Spring Boot's health support is on the classpath;
  * switched off with {@code management.health.signalbus.enabled=false}.
  */
 @AutoConfiguration(after = SignalBusAutoConfiguration.class)
@@ -23,10 +23,13 @@ import org.springframework.context.annotation.Bean;
 @EnableConfigurationProperties(SignalBusHealthProperties.class)
 public class SignalBusHealthContributorAutoConfiguration {
 
-    /** Named so that the contributor is {@code signalBus} ({@code /actuator/health/signalBus}). */
+    /**
+     * Named so that the contributor is {@code signalBus} ({@code /actuator/health/signalBus}, and
+     * {@code /actuator/health/signalBus/{bus}} for one bus).
+     */
     @Bean
-    @ConditionalOnMissingBean(name = "signalBusHealthIndicator")
-    SignalBusHealthIndicator signalBusHealthIndicator(SignalBuses buses, SignalBusHealthProperties properties) {
-        return new SignalBusHealthIndicator(buses, properties, Clock.systemUTC());
+    @ConditionalOnMissingBean(name = "signalBusHealthContributor")
+    SignalBusHealthContributor signalBusHealthContributor(SignalBuses buses, SignalBusHealthProperties properties) {
+        return new SignalBusHealthContributor(buses, properties, Clock.systemUTC());
     }
 }

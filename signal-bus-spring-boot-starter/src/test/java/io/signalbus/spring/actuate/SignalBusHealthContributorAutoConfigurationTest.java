@@ -6,6 +6,7 @@ import io.signalbus.spring.SignalBusAutoConfiguration;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -19,13 +20,14 @@ class SignalBusHealthContributorAutoConfigurationTest {
     void registersTheSignalBusContributorWithItsSettings() {
         runner.withPropertyValues("signal-bus.health.max-lag=50", "signal-bus.health.stall-timeout=2m",
                 "signal-bus.health.max-dead-letters=3").run(context -> {
-                    assertThat(context).hasSingleBean(SignalBusHealthIndicator.class);
-                    assertThat(context).hasBean("signalBusHealthIndicator");
+                    assertThat(context).hasSingleBean(SignalBusHealthContributor.class);
+                    assertThat(context).hasBean("signalBusHealthContributor");
                     SignalBusHealthProperties properties = context.getBean(SignalBusHealthProperties.class);
                     assertThat(properties.getMaxLag()).isEqualTo(50);
                     assertThat(properties.getStallTimeout()).isEqualTo(Duration.ofMinutes(2));
                     assertThat(properties.getMaxDeadLetters()).isEqualTo(3L);
-                    assertThat(context.getBean(SignalBusHealthIndicator.class).health().getStatus())
+                    assertThat(((HealthIndicator) context.getBean(SignalBusHealthContributor.class)
+                            .getContributor("default")).health().getStatus())
                             .isEqualTo(Status.UP);
                 });
     }
@@ -43,18 +45,18 @@ class SignalBusHealthContributorAutoConfigurationTest {
     @Test
     void backsOffWhenTheIndicatorIsDisabled() {
         runner.withPropertyValues("management.health.signalbus.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthIndicator.class));
+                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthContributor.class));
     }
 
     @Test
     void backsOffWithoutSpringBootHealth() {
         runner.withClassLoader(new FilteredClassLoader("org.springframework.boot.health.contributor"))
-                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthIndicator.class));
+                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthContributor.class));
     }
 
     @Test
     void backsOffWhenSignalBusIsDisabled() {
         runner.withPropertyValues("signal-bus.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthIndicator.class));
+                .run(context -> assertThat(context).doesNotHaveBean(SignalBusHealthContributor.class));
     }
 }
