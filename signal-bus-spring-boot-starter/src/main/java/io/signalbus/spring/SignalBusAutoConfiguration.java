@@ -103,8 +103,7 @@ public class SignalBusAutoConfiguration {
     @ConditionalOnMissingBean(SignalStore.class)
     InMemorySignalStore inMemorySignalStore(SignalBusProperties properties) {
         if (properties.getStore() == SignalBusProperties.StoreType.JDBC) {
-            throw new IllegalStateException("signal-bus.store=jdbc but the application has no single DataSource"
-                    + " bean; configure spring.datasource.* or set signal-bus.store=memory");
+            throw new NoDataSourceException();
         }
         log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
                 + " (add a DataSource for a durable log)");
