@@ -28,6 +28,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -38,6 +40,7 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.ClassUtils;
 
 /**
  * Auto-configuration of signal-bus: a store (JDBC on the application's DataSource, else in memory),
@@ -64,6 +67,13 @@ public class SignalBusAutoConfiguration {
     @ConfigurationPropertiesBinding
     static StartFromConverter signalBusStartFromConverter() {
         return new StartFromConverter();
+    }
+
+    /** Static, so that it is there when the properties are bound. */
+    @Bean
+    @ConfigurationPropertiesBinding
+    static InitializationModeConverter signalBusInitializationModeConverter() {
+        return new InitializationModeConverter();
     }
 
     @Bean
@@ -140,7 +150,7 @@ public class SignalBusAutoConfiguration {
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
         JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalBusProperties properties) {
-            if (properties.getJdbc().isInitializeSchema()) {
+            if (initializesSchema(properties.getJdbc().getInitializeSchema(), dataSource)) {
                 SignalBusSchema.migrate(dataSource);
             }
             return JdbcSignalStore.builder(dataSource)
@@ -148,6 +158,16 @@ public class SignalBusAutoConfiguration {
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();
         }
+    }
+
+    /** Whether {@code mode} creates the tables in this database; embedded as Boot's script initializers judge it. */
+    static boolean initializesSchema(DatabaseInitializationMode mode, DataSource dataSource) {
+        return switch (mode) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case EMBEDDED -> ClassUtils.isPresent("org.springframework.boot.jdbc.EmbeddedDatabaseConnection", null)
+                    && EmbeddedDatabaseConnection.isEmbedded(dataSource);
+        };
     }
 
     /** JDBC unless {@code signal-bus.store=memory}. */
