@@ -8,10 +8,13 @@ import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.jdbc.SignalBusSchema;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -150,6 +153,7 @@ public class SignalBusAutoConfiguration {
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
         JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalBusProperties properties) {
+            warnIfInMemory(dataSource);
             if (initializesSchema(properties.getJdbc().getInitializeSchema(), dataSource)) {
                 SignalBusSchema.migrate(dataSource);
             }
@@ -158,6 +162,28 @@ public class SignalBusAutoConfiguration {
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();
         }
+    }
+
+    /** The durable store on a database that lives in memory is no more durable than the in-memory store. */
+    static void warnIfInMemory(DataSource dataSource) {
+        String url;
+        try (Connection connection = dataSource.getConnection()) {
+            url = connection.getMetaData().getURL();
+        } catch (SQLException e) {
+            return; // the store reports the database's failures
+        }
+        if (url != null && isInMemory(url)) {
+            log.warn("signal-bus stores its log in an in-memory database ({}): signals and checkpoints are lost when"
+                    + " the JVM exits (with H2 on the class path and no spring.datasource.url, Boot creates such a"
+                    + " database); set spring.datasource.url to a file or server database for a durable log",
+                    url.split(";", 2)[0]);
+        }
+    }
+
+    static boolean isInMemory(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("jdbc:h2:mem:") || lower.startsWith("jdbc:hsqldb:mem:")
+                || lower.startsWith("jdbc:derby:memory:");
     }
 
     /** Whether {@code mode} creates the tables in this database; embedded as Boot's script initializers judge it. */
