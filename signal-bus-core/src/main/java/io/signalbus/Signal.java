@@ -1,18 +1,12 @@
 package io.signalbus;
 
-import static io.signalbus.SignalBusException.quote;
-
 import io.signalbus.json.SignalJson;
 import io.signalbus.router.SignalTypes;
-import java.net.URI;
-import java.net.URISyntaxException;
 import java.time.Instant;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import org.jspecify.annotations.Nullable;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.ObjectMapper;
@@ -36,9 +30,6 @@ public final class Signal {
 
     private static final String JSON_CONTENT_TYPE = "application/json";
     private static final String BINARY_CONTENT_TYPE = "application/octet-stream";
-    private static final Set<String> RESERVED_NAMES = Set.of("id", "source", "type", "specversion", "time",
-            "subject", "datacontenttype", "dataschema", "data", "data_base64");
-    private static final int MAX_EXTENSION_NAME_LENGTH = 20;
 
     private final String id;
     private final String source;
@@ -50,11 +41,11 @@ public final class Signal {
     private final @Nullable Object data;
     private final Map<String, Object> extensions;
     /** JSON of {@code data}, computed on first use; racy single-check like {@code String.hash}. */
-    private volatile byte @Nullable [] dataJson;
+    private volatile @Nullable EncodedData dataJson;
 
     private Signal(String id, String source, String type, @Nullable Instant time, @Nullable String subject,
             @Nullable String datacontenttype, @Nullable String dataschema, @Nullable Object data,
-            Map<String, Object> extensions, byte @Nullable [] dataJson) {
+            Map<String, Object> extensions, @Nullable EncodedData dataJson) {
         this.id = id;
         this.source = source;
         this.type = type;
@@ -145,47 +136,53 @@ public final class Signal {
     }
 
     /**
-     * The data converted to {@code target} with the given mapper.
+     * The data converted to {@code target} with the given mapper ({@link SignalJson#convertData}: bytes
+     * from {@code data_base64} are read by their content type, JSON or text).
      *
      * @return null when there is no data; the data itself when it already is a {@code target}
      * @throws DataConversionException naming the signal and the target when the data does not convert
      */
     public <T> @Nullable T dataAs(Class<T> target, ObjectMapper mapper) {
-        if (data == null) {
-            return null;
-        }
-        if (target.isInstance(data)) {
-            return target.cast(data);
-        }
-        try {
-            return mapper.convertValue(data, target);
-        } catch (JacksonException e) {
-            throw new DataConversionException(id, type, target, e.getOriginalMessage(), e);
-        } catch (IllegalArgumentException e) {
-            throw new DataConversionException(id, type, target, String.valueOf(e.getMessage()), e);
-        }
+        return target.cast(SignalJson.convertData(this, mapper.constructType(target), mapper));
     }
 
     /**
-     * The UTF-8 JSON encoding of {@code data} by {@link SignalJson#defaultMapper()}, computed on first call
-     * and cached. The array is shared: read it, never modify it.
+     * The UTF-8 JSON encoding of {@code data} by {@link SignalJson#defaultMapper()}.
+     *
+     * @see #dataJson(ObjectMapper)
+     */
+    public byte @Nullable [] dataJson() {
+        return dataJson(SignalJson.defaultMapper());
+    }
+
+    /**
+     * The UTF-8 JSON encoding of {@code data} by {@code mapper}, computed on first call and cached for the
+     * last mapper asked (a bus uses one). The array is shared: read it, never modify it.
      *
      * @return null when there is no data
      * @throws SignalSerializationException naming the signal and the reason when the data cannot be
      *         serialised (a reference cycle, a bean without properties, ...)
      */
-    public byte @Nullable [] dataJson() {
-        byte[] json = dataJson;
-        if (json == null && data != null) {
-            json = serialise(data);
-            dataJson = json;
+    public byte @Nullable [] dataJson(ObjectMapper mapper) {
+        EncodedData encoded = dataJson;
+        if (encoded != null && encoded.mapper() == mapper) {
+            return encoded.json();
         }
+        if (data == null) {
+            return null;
+        }
+        byte[] json = serialise(data, mapper);
+        dataJson = new EncodedData(mapper, json);
         return json;
     }
 
-    private byte[] serialise(Object value) {
+    /** The JSON of {@code data} and the mapper that wrote it. */
+    private record EncodedData(ObjectMapper mapper, byte[] json) {
+    }
+
+    private byte[] serialise(Object value, ObjectMapper mapper) {
         try {
-            return SignalJson.defaultMapper().writeValueAsBytes(value);
+            return mapper.writeValueAsBytes(value);
         } catch (JacksonException e) {
             throw new SignalSerializationException("data of signal " + id + " (type '" + type + "', "
                     + value.getClass().getName() + ") cannot be serialised to JSON: " + e.getOriginalMessage(), e);
@@ -316,118 +313,18 @@ public final class Signal {
          */
         public Signal build() {
             SignalTypes.requireValid(type);
-            String validSource = requireSource(source);
+            String validSource = SignalAttributes.requireSource(source);
             if (id != null) {
-                requireId(id);
+                SignalAttributes.requireId(id);
             }
-            if (subject != null && subject.isEmpty()) {
-                throw new InvalidSignalException("subject must not be empty when set");
-            }
-            if (datacontenttype != null && datacontenttype.isBlank()) {
-                throw new InvalidSignalException("datacontenttype " + quote(datacontenttype)
-                        + " must not be blank when set");
-            }
-            if (dataschema != null) {
-                requireDataschema(dataschema);
-            }
-            Map<String, Object> validExtensions = requireExtensions(extensions);
+            SignalAttributes.requireOptional(subject, datacontenttype, dataschema);
+            Map<String, Object> validExtensions = SignalAttributes.requireExtensions(extensions);
+            SignalAttributes.requireDataFitsContentType(data, datacontenttype);
             Object payload = data instanceof byte[] bytes ? bytes.clone() : data;
             String contentType = datacontenttype != null || payload == null ? datacontenttype
                     : payload instanceof byte[] ? BINARY_CONTENT_TYPE : JSON_CONTENT_TYPE;
             return new Signal(id != null ? id : SignalIds.next(), validSource, type, time, subject, contentType,
                     dataschema, payload, validExtensions, null);
-        }
-
-        private static String requireSource(@Nullable String source) {
-            if (source == null) {
-                throw new InvalidSignalException("source is required");
-            }
-            if (source.isBlank()) {
-                throw new InvalidSignalException("source " + quote(source) + " must not be blank");
-            }
-            if (source.equals(lastValidSource)) {
-                return source; // most applications publish from one or a few sources: skip the URI parse
-            }
-            try {
-                new URI(source);
-            } catch (URISyntaxException e) {
-                throw new InvalidSignalException("source " + quote(source) + " is not a valid URI-reference: "
-                        + e.getMessage(), e);
-            }
-            lastValidSource = source;
-            return source;
-        }
-
-        /** The last source that parsed as a URI-reference; a benign race only costs a re-parse. */
-        private static volatile @Nullable String lastValidSource;
-
-        private static void requireId(String id) {
-            if (id.isBlank()) {
-                throw new InvalidSignalException("id " + quote(id) + " must not be blank");
-            }
-            if (id.length() > MAX_ID_LENGTH) {
-                throw new InvalidSignalException("id " + quote(id) + " is " + id.length()
-                        + " characters long; at most " + MAX_ID_LENGTH + " are allowed");
-            }
-            for (int i = 0; i < id.length(); i++) {
-                char c = id.charAt(i);
-                if (Character.isISOControl(c) || Character.isWhitespace(c) || Character.isSpaceChar(c)) {
-                    throw new InvalidSignalException("id " + quote(id) + " has a control or whitespace character at index "
-                            + i + "; ids must not contain any");
-                }
-            }
-        }
-
-        private static void requireDataschema(String dataschema) {
-            URI uri;
-            try {
-                uri = new URI(dataschema);
-            } catch (URISyntaxException e) {
-                throw new InvalidSignalException("dataschema " + quote(dataschema) + " is not a valid URI: "
-                        + e.getMessage(), e);
-            }
-            if (!uri.isAbsolute()) {
-                throw new InvalidSignalException("dataschema " + quote(dataschema)
-                        + " must be an absolute URI (with a scheme)");
-            }
-        }
-
-        private static Map<String, Object> requireExtensions(Map<String, @Nullable Object> extensions) {
-            if (extensions.isEmpty()) {
-                return Map.of();
-            }
-            Map<String, Object> valid = new LinkedHashMap<>();
-            extensions.forEach((name, value) -> valid.put(requireExtensionName(name), requireExtensionValue(name, value)));
-            return Collections.unmodifiableMap(valid);
-        }
-
-        private static String requireExtensionName(@Nullable String name) {
-            if (name == null) {
-                throw new InvalidSignalException("extension name must not be null");
-            }
-            if (RESERVED_NAMES.contains(name)) {
-                throw new InvalidSignalException("extension name '" + name
-                        + "' is reserved for the CloudEvents attribute of that name");
-            }
-            boolean valid = !name.isEmpty() && name.length() <= MAX_EXTENSION_NAME_LENGTH
-                    && name.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'));
-            if (!valid) {
-                throw new InvalidSignalException("extension name " + quote(name) + " must be 1 to "
-                        + MAX_EXTENSION_NAME_LENGTH + " characters of a-z and 0-9 (CloudEvents attribute naming)");
-            }
-            return name;
-        }
-
-        private static Object requireExtensionValue(String name, @Nullable Object value) {
-            if (value == null) {
-                throw new InvalidSignalException("extension '" + name + "' has a null value; leave it out instead");
-            }
-            if (value instanceof String || value instanceof Boolean || value instanceof Integer
-                    || value instanceof Long || value instanceof URI || value instanceof Instant) {
-                return value;
-            }
-            throw new InvalidSignalException("extension '" + name + "' has a value of type " + value.getClass().getName()
-                    + " (" + quote(String.valueOf(value)) + "); allowed are String, Boolean, Integer, Long, URI and Instant");
         }
     }
 }

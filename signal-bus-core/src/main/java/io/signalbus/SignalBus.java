@@ -24,6 +24,13 @@ public interface SignalBus extends AutoCloseable {
      * strictly increasing positions, or (on an exception) none is. Signals without a time get the
      * bus clock's. Subscribers are woken after commit.
      *
+     * <p>Inside the application's transaction, on a store that joins it, the signals commit or roll
+     * back with that transaction instead. A store may then give them their positions only after the
+     * transaction commits, so that a transaction that stays open never makes other publishers wait
+     * (the JDBC store does): the returned signals then carry {@link RecordedSignal#UNASSIGNED} (0)
+     * as their position, never an invented one, and their recorded time may still be raised to keep
+     * log times in order. Persistent subscriptions get them in position order after the commit.
+     *
      * @throws InvalidSignalException   a signal is invalid, too large (data, attributes and extensions
      *                                  together), beyond the limits the log reads back
      *                                  ({@link io.signalbus.json.SignalJson#READ_LIMITS}), of the reserved

@@ -2,6 +2,7 @@ package io.signalbus;
 
 import io.signalbus.internal.BusConfig;
 import io.signalbus.internal.DefaultSignalBus;
+import io.signalbus.json.SignalJson;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.lang.management.ManagementFactory;
@@ -50,6 +51,7 @@ public final class SignalBusBuilder {
     String instanceId = ManagementFactory.getRuntimeMXBean().getName() + "#"
             + Integer.toHexString(ThreadLocalRandom.current().nextInt(0x10000));
     Duration claimLease = DEFAULT_CLAIM_LEASE;
+    SignalJson codec = new SignalJson();
     final List<SignalBusListener> listeners = new ArrayList<>();
     final List<PublishInterceptor> interceptors = new ArrayList<>();
     final List<HandlerDecorator> decorators = new ArrayList<>();
@@ -157,6 +159,16 @@ public final class SignalBusBuilder {
         return this;
     }
 
+    /**
+     * The codec whose mapper serialises signal data on publish, for the size and read-back checks (default
+     * {@code new SignalJson()}). Give the bus and a JSON store the same codec, so that data is checked as
+     * it is written; the Spring Boot starter passes one built on the application's {@code JsonMapper}.
+     */
+    public SignalBusBuilder codec(SignalJson codec) {
+        this.codec = Objects.requireNonNull(codec, "codec");
+        return this;
+    }
+
     /** Adds a listener (metrics, logs). */
     public SignalBusBuilder listener(SignalBusListener listener) {
         listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -185,7 +197,7 @@ public final class SignalBusBuilder {
     public SignalBus build() {
         return new DefaultSignalBus(new BusConfig(name, store != null ? store : new InMemorySignalStore(), clock,
                 defaults, maxPayloadSize, pollInterval, checkpointFlushCount, checkpointFlushInterval, readBatchSize,
-                shutdownTimeout, random, instanceId, claimLease, listeners, interceptors, decorators,
+                shutdownTimeout, random, instanceId, claimLease, codec, listeners, interceptors, decorators,
                 publishDecorators));
     }
 }

@@ -9,8 +9,9 @@ public enum SubscriptionState {
     /** A persistent subscription whose state is stored but which no handler serves here (reconnect it). */
     DISCONNECTED,
     /**
-     * A handler is attached here, but the subscription cannot deliver: its dispatcher failed or it
-     * cannot read the log. It retries with backoff by itself; {@code lastError} says why.
+     * A handler is attached here, but the subscription is stuck: its dispatcher failed, or it cannot
+     * read the log or store a dead letter (its checkpoint cannot pass it). It retries with backoff by
+     * itself; {@code lastError} says why.
      */
     RECOVERING
 }

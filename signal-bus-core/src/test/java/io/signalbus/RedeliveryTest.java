@@ -243,6 +243,8 @@ class RedeliveryTest extends InMemoryBusTest {
         assertThat(bus.deadLetters("p")).isEmpty();
         assertThat(status("p").checkpoint().position()).isZero();
         assertThat(storedCheckpoint("p").position()).isZero();
+        assertThat(status("p").state()).as("a stuck dead letter shows").isEqualTo(SubscriptionState.RECOVERING);
+        assertThat(status("p").lastError()).contains("cannot store the dead letter of position 1");
 
         flaky.failDeadLetters = false;
         clock.advance(TestBuses.NO_JITTER.max()); // the worker tries the dead-letter write again
@@ -251,6 +253,7 @@ class RedeliveryTest extends InMemoryBusTest {
         await().until(() -> storedCheckpoint("p").position() == 2);
         assertThat(flaky.checkpointBeforeDeadLetter).isFalse();
         assertThat(handler.count()).as("a dead letter is written, not delivered again").isEqualTo(2);
+        assertThat(status("p").state()).isEqualTo(SubscriptionState.ACTIVE);
     }
 
     @Test

@@ -5,6 +5,7 @@ import io.signalbus.PublishDecorator;
 import io.signalbus.PublishInterceptor;
 import io.signalbus.SignalBusListener;
 import io.signalbus.SubscriptionDefaults;
+import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
 import java.time.Clock;
 import java.time.Duration;
@@ -27,6 +28,7 @@ import java.util.random.RandomGenerator;
  * @param random                  the source of retry jitter
  * @param instanceId              the name this process claims subscriptions under
  * @param claimLease              how long a claim lasts without renewal
+ * @param codec                   whose mapper serialises data on publish (size and read-back checks)
  * @param listeners               told of what happens (metrics, logs)
  * @param interceptors            run on each signal before it is published, in order
  * @param decorators              wrap every handler, the first outermost
@@ -35,8 +37,8 @@ import java.util.random.RandomGenerator;
 public record BusConfig(String name, SignalStore store, Clock clock, SubscriptionDefaults defaults,
         int maxPayloadSize, Duration pollInterval, int checkpointFlushCount, Duration checkpointFlushInterval,
         int readBatchSize, Duration shutdownTimeout, RandomGenerator random, String instanceId, Duration claimLease,
-        List<SignalBusListener> listeners, List<PublishInterceptor> interceptors, List<HandlerDecorator> decorators,
-        List<PublishDecorator> publishDecorators) {
+        SignalJson codec, List<SignalBusListener> listeners, List<PublishInterceptor> interceptors,
+        List<HandlerDecorator> decorators, List<PublishDecorator> publishDecorators) {
 
     public BusConfig {
         listeners = List.copyOf(listeners);

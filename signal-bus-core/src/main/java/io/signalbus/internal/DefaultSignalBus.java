@@ -69,7 +69,7 @@ public final class DefaultSignalBus implements SignalBus {
         this.defaults = config.defaults();
         this.readBatchSize = config.readBatchSize();
         this.shutdownTimeout = config.shutdownTimeout();
-        this.admission = new SignalAdmission(name, config.interceptors(), config.maxPayloadSize());
+        this.admission = new SignalAdmission(name, config.interceptors(), config.maxPayloadSize(), config.codec());
         this.decorators = config.decorators();
         this.publishDecorators = config.publishDecorators();
         this.background = new StoreWork(name);

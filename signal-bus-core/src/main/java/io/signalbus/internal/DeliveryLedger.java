@@ -7,6 +7,7 @@ import io.signalbus.RecordedSignal;
 import io.signalbus.RetryPolicy;
 import io.signalbus.internal.PendingSignal.State;
 import io.signalbus.router.SignalPattern;
+import io.signalbus.store.SignalSize;
 import io.signalbus.store.UndecodableSignals;
 import java.time.Duration;
 import java.time.Instant;
@@ -19,9 +20,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.PriorityQueue;
-import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 import org.jspecify.annotations.Nullable;
 
@@ -38,12 +39,16 @@ final class DeliveryLedger {
     record Failure(PendingSignal signal, boolean deadLetter, int attempts) {
     }
 
+    /** Bytes of pending signals past which no more are taken in (one always is): large signals bound memory too. */
+    static final long MAX_PENDING_BYTES = 32L << 20;
+
     private final SignalPattern pattern;
     private final int maxInFlight;
     private final int maxAttempts;
     private final Duration ackTimeout;
     private final RetryPolicy retry;
     private final RandomGenerator random;
+    private final long maxPendingBytes;
 
     /** Matching signals above the checkpoint that are not settled, by position. */
     private final TreeMap<Long, PendingSignal> pending = new TreeMap<>();
@@ -64,12 +69,20 @@ final class DeliveryLedger {
     /** Failed-attempt counts stored by an earlier owner, by position, until their signals come. */
     private Map<Long, Integer> priorAttempts = new HashMap<>();
     private int redriving;
+    /** {@link SignalSize} of the pending signals. */
+    private long pendingBytes;
     private long deliveries;
     /** Signals settled (acked or dead-lettered) since the ledger was made: the checkpoint writer counts with it. */
     private long settled;
 
     DeliveryLedger(SignalPattern pattern, int maxInFlight, int maxAttempts, Duration ackTimeout, RetryPolicy retry,
             RandomGenerator random, Checkpoint start) {
+        this(pattern, maxInFlight, maxAttempts, ackTimeout, retry, random, start, MAX_PENDING_BYTES);
+    }
+
+    DeliveryLedger(SignalPattern pattern, int maxInFlight, int maxAttempts, Duration ackTimeout, RetryPolicy retry,
+            RandomGenerator random, Checkpoint start, long maxPendingBytes) {
+        this.maxPendingBytes = maxPendingBytes;
         this.pattern = pattern;
         this.maxInFlight = maxInFlight;
         this.maxAttempts = maxAttempts;
@@ -89,7 +102,7 @@ final class DeliveryLedger {
      * {@code SETTLING} when its attempts were already used up (its dead-letter write failed before and
      * must be tried again instead of a delivery).
      */
-    @Nullable PendingSignal take(Instant now, Queue<RecordedSignal> source) {
+    @Nullable PendingSignal take(Instant now, Supplier<@Nullable RecordedSignal> source) {
         PendingSignal next = nextToDeliver(now, source);
         if (next == null) {
             return null;
@@ -112,7 +125,7 @@ final class DeliveryLedger {
         return next;
     }
 
-    private @Nullable PendingSignal nextToDeliver(Instant now, Queue<RecordedSignal> source) {
+    private @Nullable PendingSignal nextToDeliver(Instant now, Supplier<@Nullable RecordedSignal> source) {
         PendingSignal due = waiting.peek();
         if (due != null && !Objects.requireNonNull(due.retryAt, "retryAt").isAfter(now)) { // set when it waits
             return waiting.poll();
@@ -130,17 +143,20 @@ final class DeliveryLedger {
     }
 
     /**
-     * Moves signals from {@code source} into the pending window while it has room; skips non-matching
-     * ones. A placeholder for an undecodable row is never skipped: its real type may have matched.
+     * Moves signals from {@code source} into the pending window while it has room, in signals
+     * ({@code maxInFlight}) and in bytes ({@code maxPendingBytes}, always at least one signal); skips
+     * non-matching ones (a placeholder of an undecodable row always matches: it is dead-lettered).
      */
-    private void admit(Queue<RecordedSignal> source) {
-        while (pending.size() + redriving < maxInFlight && !source.isEmpty()) {
-            RecordedSignal recorded = source.poll();
+    private void admit(Supplier<@Nullable RecordedSignal> source) {
+        RecordedSignal recorded;
+        while (pending.size() + redriving < maxInFlight && (pending.isEmpty() || pendingBytes < maxPendingBytes)
+                && (recorded = source.get()) != null) {
             if (pattern.matches(recorded.signal().type()) || UndecodableSignals.isPlaceholder(recorded.signal())) {
                 var pendingSignal = new PendingSignal(recorded, cursor, cursorTime, false);
                 Integer attempts = priorAttempts.remove(recorded.position());
                 pendingSignal.attempts = attempts == null ? 0 : attempts;
                 pending.put(recorded.position(), pendingSignal);
+                pendingBytes += pendingSignal.bytes;
                 byId.put(pendingSignal.signalId(), pendingSignal);
                 ready.add(pendingSignal);
             }
@@ -242,6 +258,7 @@ final class DeliveryLedger {
             redriving--;
         } else {
             pending.remove(pendingSignal.position());
+            pendingBytes -= pendingSignal.bytes;
         }
         settled++;
     }
@@ -295,6 +312,7 @@ final class DeliveryLedger {
         waiting.clear();
         inFlight.clear();
         redriving = 0;
+        pendingBytes = 0;
         cursor = checkpoint.position();
         cursorTime = checkpoint.time();
         priorAttempts = new HashMap<>(storedAttempts);

@@ -5,6 +5,8 @@ import io.signalbus.internal.DeliveryLedger.Failure;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,11 +26,14 @@ final class FailureWriter {
     private final DeliveryLedger ledger;
     private final ReentrantLock lock;
     private final Condition changed;
+    /** Hears why a dead letter could not be written, and null once one is: the checkpoint is stuck meanwhile. */
+    private final Consumer<@Nullable String> trouble;
     /** How long to wait before writing a dead letter again after the store refused it. */
     private final Duration deadLetterRetry;
 
     FailureWriter(WorkerContext context, String subscriptionId, DeliveryLedger ledger, ReentrantLock lock,
-            Condition changed, Duration deadLetterRetry) {
+            Condition changed, Duration deadLetterRetry, Consumer<@Nullable String> trouble) {
+        this.trouble = trouble;
         this.context = context;
         this.subscriptionId = subscriptionId;
         this.ledger = ledger;
@@ -61,6 +66,8 @@ final class FailureWriter {
         } catch (RuntimeException e) {
             log.error("subscription '{}': could not store the dead letter of position {}; keeping it pending and"
                     + " trying again in {}", subscriptionId, pendingSignal.position(), deadLetterRetry, e);
+            trouble.accept("cannot store the dead letter of position " + pendingSignal.position()
+                    + " (the checkpoint waits for it): " + Errors.describe(e));
             lock.lock();
             try {
                 ledger.deadLetterFailed(pendingSignal, context.clock().instant().plus(deadLetterRetry));
@@ -69,6 +76,7 @@ final class FailureWriter {
             }
             return;
         }
+        trouble.accept(null);
         log.warn("subscription '{}' on bus '{}': signal {} (position {}, type {}) dead-lettered after {} attempts: {}",
                 subscriptionId, context.busName(), pendingSignal.signalId(), pendingSignal.position(),
                 pendingSignal.recorded.signal().type(), pendingSignal.attempts, deadLetter.errorType());

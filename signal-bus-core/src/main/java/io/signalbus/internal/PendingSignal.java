@@ -1,6 +1,7 @@
 package io.signalbus.internal;
 
 import io.signalbus.RecordedSignal;
+import io.signalbus.store.SignalSize;
 import java.time.Instant;
 import org.jspecify.annotations.Nullable;
 
@@ -18,6 +19,8 @@ final class PendingSignal {
     final @Nullable Instant previousTime;
     /** A dead letter put back for delivery: it sits below the checkpoint, outside the pending window. */
     final boolean redrive;
+    /** Its {@link SignalSize}, counted against the ledger's byte bound. */
+    final long bytes;
 
     State state = State.READY;
     int attempts;
@@ -31,6 +34,7 @@ final class PendingSignal {
         this.previousPosition = previousPosition;
         this.previousTime = previousTime;
         this.redrive = redrive;
+        this.bytes = SignalSize.estimate(recorded.signal());
     }
 
     long position() {

@@ -52,6 +52,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private volatile @Nullable String dispatchTrouble;
     /** Why the last read of the log failed, until one succeeds. */
     private volatile @Nullable String readTrouble;
+    /** Why the last dead letter could not be stored, until one is. */
+    private volatile @Nullable String deadLetterTrouble;
     /** The last failure of any kind: a delivery's, a read's or the dispatcher's ({@code Type: message}). */
     private volatile @Nullable String lastError;
     private volatile @Nullable DispatcherThreads dispatchers;
@@ -71,7 +73,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 settings.retry(), context.random(), record.checkpoint());
         this.claim = new SubscriptionClaim(context, id, this);
         this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
-        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max());
+        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max(),
+                trouble -> deadLetterTrouble = trouble == null ? null : (lastError = trouble));
     }
 
     void start() {
@@ -87,14 +90,10 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 checkpoints.written());
     }
 
-    // ------------------------------------------------------------------ dispatch loop
-
     /** One turn of the dispatcher: claim, expire, pick, read ahead, deliver. False once the worker stops. */
     private boolean step() {
         boolean claimed = claim.hold();
-        PendingSignal next = null;
-        long sequence = 0;
-        int attempt = 0;
+        WorkerDelivery delivery = null;
         SubscriptionFeed.Read read = null;
         List<Failure> failed;
         lock.lock();
@@ -113,18 +112,15 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 lastError = reason != null ? Errors.describe(reason) : lastError;
                 context.listeners().timedOut(context.busName(), id, timedOut.signal().position(), timedOut.attempts());
             }
-            next = ledger.take(now, feed.buffer());
-            if (next != null && next.state == State.SETTLING) {
-                // its dead-letter write failed before; try that again instead of delivering
+            PendingSignal next = ledger.take(now, feed::poll);
+            if (next != null && next.state == State.SETTLING) { // its dead letter failed before: write it again
                 failed = DeliveryLedger.withDeadLetter(failed, next);
-                next = null;
             } else if (next != null) {
-                sequence = next.deliverySequence;
-                attempt = next.attempts;
+                delivery = new WorkerDelivery(this, next, next.deliverySequence, next.attempts);
             }
             if (feed.readDue(System.nanoTime())) {
                 read = feed.startRead();
-            } else if (next == null && failed.isEmpty()) {
+            } else if (delivery == null && failed.isEmpty()) {
                 awaitChange(now, true);
                 return true;
             }
@@ -136,8 +132,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             context.background().execute(() -> readFromStore(page));
         }
         failed.forEach(failures::write);
-        if (next != null) {
-            new WorkerDelivery(this, next, sequence, attempt).run(handler, context.listeners(), context.busName());
+        if (delivery != null) {
+            delivery.run(handler, context.listeners(), context.busName());
         }
         if (running) {
             checkpoints.maybeWrite();
@@ -169,7 +165,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         List<RecordedSignal> page = List.of();
         boolean failed = false;
         try {
-            page = context.store().read(context.busName(), read.after(), context.readBatchSize());
+            page = context.store().read(context.busName(), read.after(), context.readBatchSize(),
+                    feed.pageBytes());
             readTrouble = null;
         } catch (Throwable e) { // an Error too: a read that never comes back would stall the subscription
             failed = true;
@@ -203,8 +200,6 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             lock.unlock();
         }
     }
-
-    // ------------------------------------------------------------------ ack, nack, failures
 
     /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
     boolean ack(String signalId) {
@@ -266,8 +261,6 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         failures.write(failure);
     }
 
-    // ------------------------------------------------------------------ claim
-
     @Override
     public void claimed() {
         var record = context.store().findSubscription(context.busName(), id).orElseThrow(
@@ -305,8 +298,6 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         return claim.isClaimed();
     }
 
-    // ------------------------------------------------------------------ control
-
     /** The low-water mark as this process knows it. */
     Checkpoint checkpoint() {
         return locked(() -> ledger.checkpoint());
@@ -314,26 +305,16 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     /** Attaches a new handler; everything delivered and unacked is redelivered to it at once. */
     void reconnect(SignalHandler newHandler) {
-        lock.lock();
-        try {
+        changing(() -> {
             handler = newHandler;
             ledger.redeliverUnacked();
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+            return true;
+        });
     }
 
     /** Queues dead letters for redelivery ahead of new signals; skips those already redriving. */
     int redrive(List<DeadLetter> deadLetters) {
-        lock.lock();
-        try {
-            int count = ledger.redrive(deadLetters, context.clock().instant());
-            changed.signalAll();
-            return count;
-        } finally {
-            lock.unlock();
-        }
+        return changing(() -> ledger.redrive(deadLetters, context.clock().instant()));
     }
 
     /** Whether a signal with this id is delivered or queued here and not yet settled. */
@@ -355,9 +336,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         return locked(() -> ledger.unacked());
     }
 
-    /** Whether the subscription cannot deliver now: its dispatcher failed or it cannot read the log. */
+    /** Whether the subscription is stuck now: its dispatcher failed, or it cannot read the log or store a dead letter. */
     boolean isRecovering() {
-        return dispatchTrouble != null || readTrouble != null;
+        return dispatchTrouble != null || readTrouble != null || deadLetterTrouble != null;
     }
 
     /** The last failure of any kind: a delivery's, a read's or the dispatcher's. */
@@ -370,6 +351,17 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         try {
             return read.get();
         } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Under the lock, then wakes the dispatchers to act on the change. */
+    private <T> T changing(Supplier<T> change) {
+        lock.lock();
+        try {
+            return change.get();
+        } finally {
+            changed.signalAll();
             lock.unlock();
         }
     }

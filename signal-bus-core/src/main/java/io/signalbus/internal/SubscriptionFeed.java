@@ -1,20 +1,21 @@
 package io.signalbus.internal;
 
 import io.signalbus.RecordedSignal;
+import io.signalbus.store.SignalSize;
 import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Map;
-import java.util.Queue;
 import java.util.TreeMap;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The signals a persistent subscription has not looked at yet, in position order: pages read ahead
  * from the log and signals handed on by this process's publishers as they commit. Hand-offs that
  * arrive before a lower one are held until the gap fills, or until a read of the log is due.
  *
- * <p>Pure state; callers pass {@code System.nanoTime()}. Bounded: reads and hand-ons fill the
- * buffer up to {@code bufferLimit} signals and held hand-ons stay below it, so both together never
- * pass twice that; held hand-ons never keep a read from starting (the read is what fills the gap
+ * <p>Pure state; callers pass {@code System.nanoTime()}. Bounded in signals and in bytes: reads and
+ * hand-ons fill the buffer up to {@code bufferLimit} signals or {@code maxBufferBytes}, and held
+ * hand-ons stay below both, so together they never pass twice that; held hand-ons never keep a read from starting (the read is what fills the gap
  * below them). Not thread-safe: its worker guards it with one lock.
  */
 final class SubscriptionFeed {
@@ -24,17 +25,24 @@ final class SubscriptionFeed {
     }
 
     private static final int MAX_EARLY = 64;
+    /** Bytes the buffer holds before reads wait ({@link SignalSize}); held hand-ons stay below it too. */
+    static final long BUFFER_BYTES = 8L << 20;
     /** The lower hand-off is usually microseconds behind; if it does not come by then, read the store. */
     private static final long EARLY_GRACE_NANOS = 2_000_000;
 
     private final int readBatchSize;
     private final long pollIntervalNanos;
     private final int bufferLimit;
+    private final long maxBufferBytes;
+    /** Bytes one read may bring: a page of large signals is cut short, never loaded whole. */
+    private final long pageBytes;
     /** Signals read or handed on, in position order, not yet looked at. */
     private final ArrayDeque<RecordedSignal> buffer = new ArrayDeque<>();
     /** Hand-offs that arrived before a lower one (publishers commit concurrently), by first position. */
     private final TreeMap<Long, List<RecordedSignal>> early = new TreeMap<>();
     private int earlySignals;
+    private long bufferBytes;
+    private long earlyBytes;
     /** Counts hand-offs that asked for a read, so a read in progress does not postpone them. */
     private long readHints;
     /** Every committed position at or below this is in the buffer or was looked at. */
@@ -45,6 +53,12 @@ final class SubscriptionFeed {
     private long nextReadNanos;
 
     SubscriptionFeed(int readBatchSize, long pollIntervalNanos, long after, long nowNanos) {
+        this(readBatchSize, pollIntervalNanos, after, nowNanos, BUFFER_BYTES);
+    }
+
+    SubscriptionFeed(int readBatchSize, long pollIntervalNanos, long after, long nowNanos, long maxBufferBytes) {
+        this.maxBufferBytes = maxBufferBytes;
+        this.pageBytes = maxBufferBytes / 2;
         this.readBatchSize = readBatchSize;
         this.pollIntervalNanos = pollIntervalNanos;
         this.bufferLimit = Math.max(readBatchSize * 2, 1024);
@@ -52,9 +66,27 @@ final class SubscriptionFeed {
         this.nextReadNanos = nowNanos;
     }
 
-    /** The signals to look at next, in position order. */
-    Queue<RecordedSignal> buffer() {
-        return buffer;
+    /** The next signal to look at, in position order; null when there is none. */
+    @Nullable RecordedSignal poll() {
+        RecordedSignal next = buffer.poll();
+        if (next != null) {
+            bufferBytes -= SignalSize.estimate(next.signal());
+        }
+        return next;
+    }
+
+    private void add(RecordedSignal recorded) {
+        buffer.add(recorded);
+        bufferBytes += SignalSize.estimate(recorded.signal());
+        fetched = recorded.position();
+    }
+
+    private static long bytes(List<RecordedSignal> signals) {
+        long bytes = 0;
+        for (RecordedSignal recorded : signals) {
+            bytes += SignalSize.estimate(recorded.signal());
+        }
+        return bytes;
     }
 
     /**
@@ -64,7 +96,7 @@ final class SubscriptionFeed {
      */
     boolean canReadAhead() {
         // held hand-ons do not count: they wait for this very read to fill the gap below them
-        return !reading && buffer.size() + readBatchSize <= bufferLimit;
+        return !reading && buffer.size() + readBatchSize <= bufferLimit && bufferBytes + pageBytes <= maxBufferBytes;
     }
 
     /** Whether to read the next page now: there is room and a read that found the log's end is due again. */
@@ -75,6 +107,11 @@ final class SubscriptionFeed {
     /** How long until a read is due; only meaningful while {@link #canReadAhead()}. */
     long nanosUntilRead(long nowNanos) {
         return nextReadNanos - nowNanos;
+    }
+
+    /** The bytes a read may bring, at least one signal. */
+    long pageBytes() {
+        return pageBytes;
     }
 
     /** Starts a read: no other starts until it {@linkplain #readDone finishes}. */
@@ -95,12 +132,13 @@ final class SubscriptionFeed {
         reading = false;
         for (RecordedSignal recorded : page) {
             if (recorded.position() > fetched) {
-                buffer.add(recorded);
-                fetched = recorded.position();
+                add(recorded);
             }
         }
         takeEarly();
-        if (failed || (page.size() < readBatchSize && read.hints() == readHints)) {
+        // a page cut short by its bytes is not the end of the log; one that found the end waits for the poll
+        boolean full = page.size() >= readBatchSize || bytes(page) > pageBytes / 2;
+        if (failed || (!full && read.hints() == readHints)) {
             nextReadNanos = nowNanos + pollIntervalNanos;
         }
         return true;
@@ -116,14 +154,17 @@ final class SubscriptionFeed {
         if (last.position() <= fetched) {
             return;
         }
-        if (first.position() == fetched + 1 && buffer.size() + committed.size() <= bufferLimit) {
-            buffer.addAll(committed);
-            fetched = last.position();
+        long bytes = bytes(committed);
+        if (first.position() == fetched + 1 && buffer.size() + committed.size() <= bufferLimit
+                && bufferBytes + bytes <= maxBufferBytes) {
+            committed.forEach(this::add);
             takeEarly();
         } else if (first.position() > fetched + 1 && early.size() < MAX_EARLY
-                && earlySignals + committed.size() + readBatchSize <= bufferLimit) {
+                && earlySignals + committed.size() + readBatchSize <= bufferLimit
+                && earlyBytes + bytes + pageBytes <= maxBufferBytes) {
             early.put(first.position(), committed);
             earlySignals += committed.size();
+            earlyBytes += bytes;
             long readAt = nowNanos + EARLY_GRACE_NANOS;
             if (nextReadNanos - readAt > 0) {
                 nextReadNanos = readAt;
@@ -140,10 +181,10 @@ final class SubscriptionFeed {
         while ((entry = early.firstEntry()) != null && entry.getKey() <= fetched + 1) {
             early.pollFirstEntry();
             earlySignals -= entry.getValue().size();
+            earlyBytes -= bytes(entry.getValue());
             for (RecordedSignal recorded : entry.getValue()) {
                 if (recorded.position() > fetched) {
-                    buffer.add(recorded);
-                    fetched = recorded.position();
+                    add(recorded);
                 }
             }
         }
@@ -156,6 +197,8 @@ final class SubscriptionFeed {
         buffer.clear();
         early.clear();
         earlySignals = 0;
+        bufferBytes = 0;
+        earlyBytes = 0;
         fetched = position;
         nextReadNanos = nowNanos;
     }

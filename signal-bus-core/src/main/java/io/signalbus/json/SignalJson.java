@@ -2,13 +2,17 @@ package io.signalbus.json;
 
 import static io.signalbus.SignalBusException.quote;
 
+import io.signalbus.DataConversionException;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.Signal;
 import io.signalbus.SignalSerializationException;
 import java.io.StringWriter;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.TemporalAccessor;
 import java.util.Locale;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
@@ -18,19 +22,26 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 import tools.jackson.core.StreamReadConstraints;
 import tools.jackson.core.json.JsonFactory;
+import tools.jackson.databind.AnnotationIntrospector;
 import tools.jackson.databind.DeserializationFeature;
+import tools.jackson.databind.JavaType;
+import tools.jackson.databind.ObjectMapper;
 import tools.jackson.databind.SerializationFeature;
 import tools.jackson.databind.cfg.DateTimeFeature;
+import tools.jackson.databind.introspect.NopAnnotationIntrospector;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Encodes signals in the CloudEvents 1.0 JSON structured format (the durable log's format) and decodes
  * them back. Attributes and extensions are top-level members; {@code data} is a JSON value when the
  * content type is JSON ({@code application/json}, {@code text/json}, {@code *}{@code /*+json} or none), a
- * JSON string when a {@code String} has another content type, and {@code data_base64} for {@code byte[]};
- * other data is written as its JSON value whatever the content type says.
+ * JSON string when a {@code String} has another content type, and {@code data_base64} for {@code byte[]}
+ * (other data with a content type that is not JSON is refused when the signal is built).
  *
- * <p>Decoding yields data as plain JSON values (maps, lists, strings, numbers, booleans) or {@code byte[]},
+ * <p>Decoding requires {@code id}, {@code source}, {@code type} and {@code specversion} 1.0, reads an absent
+ * {@code datacontenttype} as {@code application/json} (for {@code data_base64} too, as the format says) and
+ * refuses a leap second ({@code :60}), which an {@link Instant} cannot hold.
+ * Decoding yields data as plain JSON values (maps, lists, strings, numbers, booleans) or {@code byte[]},
  * the time as an {@link Instant}, and extensions as strings, booleans and integers: a URI or Instant
  * extension comes back as its string, a small {@code Long} as an {@code Integer}. Instances are
  * thread-safe.
@@ -51,13 +62,15 @@ public final class SignalJson {
             .maxStringLength(100_000_000)
             .build();
 
-    private static final JsonMapper DEFAULT_MAPPER = JsonMapper.builder(
+    private static final JsonMapper DEFAULT_MAPPER = withRequiredComponents(JsonMapper.builder(
                     JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
             .disable(DateTimeFeature.WRITE_DATES_AS_TIMESTAMPS)
             .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
             // a bean without properties would be stored as {} and its state silently lost
             .enable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-            .build();
+            .build());
+
+    private static final String JSON_CONTENT_TYPE = "application/json";
 
     private final JsonMapper mapper;
 
@@ -67,21 +80,39 @@ public final class SignalJson {
     }
 
     /**
-     * A codec on the given mapper. Decoding reads with the stream read constraints of its factory:
-     * give it {@link #READ_LIMITS} (or wider), or signals {@link #requireReadable} accepts may not
-     * read back. With the default mapper, {@link #encode} writes each signal's cached
-     * {@link Signal#dataJson()}; with another it serialises data with that mapper.
+     * A codec on the given mapper (in a Spring Boot application, the application's {@code JsonMapper}):
+     * the one mapper that serialises data into the log ({@link Signal#dataJson(ObjectMapper)}), reads it
+     * back and converts it to the types handlers ask for ({@link #convertData}), so that a naming strategy
+     * or module of the application applies both ways. It is used with one addition: a record component
+     * absent from the data is a {@link DataConversionException}, never a null, unless the component is
+     * {@code @Nullable} or an {@code Optional}. Decoding reads with the stream read constraints of its
+     * factory: give it {@link #READ_LIMITS} (or wider), or signals {@link #requireReadable} accepts may not
+     * read back (Jackson's defaults are these limits).
      */
     public SignalJson(JsonMapper mapper) {
-        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        this.mapper = withRequiredComponents(Objects.requireNonNull(mapper, "mapper"));
+    }
+
+    private static JsonMapper withRequiredComponents(JsonMapper mapper) {
+        AnnotationIntrospector existing = mapper.deserializationConfig().getAnnotationIntrospector();
+        AnnotationIntrospector paired = RequiredComponents.pairedWith(
+                existing != null ? existing : NopAnnotationIntrospector.instance);
+        return paired == existing ? mapper : mapper.rebuild().annotationIntrospector(paired).build();
     }
 
     /**
-     * The shared mapper for signal data: java.time values as ISO-8601 strings, unknown properties ignored
-     * when converting data, beans without properties rejected rather than written as {@code {}}.
+     * The shared mapper for signal data when the application gives none: java.time values as ISO-8601
+     * strings, unknown properties ignored and absent record components rejected (unless {@code @Nullable}
+     * or {@code Optional}) when converting data, beans without properties rejected rather than written as
+     * {@code {}}.
      */
     public static JsonMapper defaultMapper() {
         return DEFAULT_MAPPER;
+    }
+
+    /** The mapper this codec serialises, reads and converts data with. */
+    public JsonMapper mapper() {
+        return mapper;
     }
 
     /**
@@ -146,12 +177,74 @@ public final class SignalJson {
             json.writeBinary(bytes);
         } else if (data instanceof String text && !isJson(signal.datacontenttype())) {
             json.writeStringProperty("data", text);
-        } else if (mapper == DEFAULT_MAPPER) {
-            json.writeName("data");
-            json.writeRawValue(new String(Objects.requireNonNull(signal.dataJson()), StandardCharsets.UTF_8));
         } else {
-            json.writePOJOProperty("data", data);
+            json.writeName("data");
+            json.writeRawValue(new String(Objects.requireNonNull(signal.dataJson(mapper)), StandardCharsets.UTF_8));
         }
+    }
+
+    /**
+     * The signal's data as {@code target}, converted with {@code mapper}; the one conversion behind
+     * {@link Signal#dataAs} and {@code @SignalListener} payloads. {@code byte[]} data (from
+     * {@code data_base64}) is read by its content type: parsed as JSON when it is JSON, decoded as text
+     * (the {@code charset} parameter, else UTF-8) for a {@code String} target when it is {@code text/*} or
+     * names a charset.
+     *
+     * @return null when there is no data; the data itself when it already is a {@code target}
+     * @throws DataConversionException naming the signal, the target and the reason, e.g. the property
+     *         a record component has no value for
+     */
+    public static @Nullable Object convertData(Signal signal, JavaType target, ObjectMapper mapper) {
+        Object data = signal.data();
+        if (data == null || (!target.hasGenericTypes() && target.getRawClass().isInstance(data))) {
+            return data;
+        }
+        String contentType = signal.datacontenttype();
+        try {
+            if (data instanceof byte[] bytes) {
+                if (isJson(contentType)) {
+                    return mapper.readValue(bytes, target);
+                }
+                Charset charset = textCharset(contentType);
+                if (charset != null && target.getRawClass() == String.class) {
+                    return new String(bytes, charset);
+                }
+            }
+            return mapper.convertValue(data, target);
+        } catch (JacksonException | IllegalArgumentException e) {
+            throw new DataConversionException(signal.id(), signal.type(), target.getRawClass(), reason(e), e);
+        }
+    }
+
+    private static String reason(RuntimeException e) {
+        String message = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
+        if (message == null) {
+            return e.getClass().getSimpleName();
+        }
+        String line = message.lines().findFirst().orElse(message);
+        return line.startsWith("Missing required creator property")
+                ? line + " (the data has no such property; a record component may be absent only when it is"
+                        + " @Nullable or an Optional)"
+                : line;
+    }
+
+    /** The charset of text data: the {@code charset} parameter, else UTF-8 for {@code text/*}; null when not text. */
+    private static @Nullable Charset textCharset(@Nullable String datacontenttype) {
+        if (datacontenttype == null) {
+            return null;
+        }
+        String[] parts = datacontenttype.split(";");
+        for (int i = 1; i < parts.length; i++) {
+            String parameter = parts[i].trim();
+            if (parameter.regionMatches(true, 0, "charset=", 0, 8)) {
+                try {
+                    return Charset.forName(parameter.substring(8).replace("\"", "").trim());
+                } catch (IllegalArgumentException e) {
+                    return null; // an unknown charset: leave the bytes as they are
+                }
+            }
+        }
+        return parts[0].trim().regionMatches(true, 0, "text/", 0, 5) ? StandardCharsets.UTF_8 : null;
     }
 
     /**
@@ -169,15 +262,15 @@ public final class SignalJson {
     }
 
     /**
-     * Checks that the signal's envelope keeps to {@link #READ_LIMITS}, so that it can be read back
-     * once written: nesting depth, name and number length in {@code data} (which sits one level down
-     * in the envelope), and the length of every string, attributes and extensions included.
+     * Checks that the signal's envelope, as this codec writes it, keeps to {@link #READ_LIMITS}, so that
+     * it can be read back once written: nesting depth, name and number length in {@code data} (which sits
+     * one level down in the envelope), and the length of every string, attributes and extensions included.
      * {@code byte[]} data needs no check: base64 is read without a length limit.
      *
      * @throws InvalidSignalException naming the signal and the limit it breaks
      * @throws SignalSerializationException when the data cannot be serialised
      */
-    public static void requireReadable(Signal signal) {
+    public void requireReadable(Signal signal) {
         requireStringLength(signal, "source", signal.source());
         requireStringLength(signal, "subject", signal.subject());
         requireStringLength(signal, "datacontenttype", signal.datacontenttype());
@@ -193,7 +286,7 @@ public final class SignalJson {
             requireStringLength(signal, "data", text);
             return;
         }
-        try (JsonParser parser = DEFAULT_MAPPER.createParser(Objects.requireNonNull(signal.dataJson()))) {
+        try (JsonParser parser = DEFAULT_MAPPER.createParser(Objects.requireNonNull(signal.dataJson(mapper)))) {
             // the parser checks name and number lengths as it reads tokens; string lengths only when a
             // string is read as a whole, and depth from the data's own top: both are checked here
             int depth = 1; // the envelope object
@@ -251,7 +344,9 @@ public final class SignalJson {
 
     private static Signal readSignal(JsonParser parser) {
         Signal.Builder builder = Signal.builder("");
+        String id = null;
         String type = null;
+        String datacontenttype = null;
         String specversion = null;
         boolean hasData = false;
         boolean hasDataBase64 = false;
@@ -263,12 +358,12 @@ public final class SignalJson {
             }
             switch (name) {
                 case "specversion" -> specversion = string(parser, name);
-                case "id" -> builder.id(string(parser, name));
+                case "id" -> id = string(parser, name);
                 case "source" -> builder.source(string(parser, name));
                 case "type" -> type = string(parser, name);
                 case "subject" -> builder.subject(string(parser, name));
                 case "time" -> builder.time(instant(string(parser, name)));
-                case "datacontenttype" -> builder.datacontenttype(string(parser, name));
+                case "datacontenttype" -> datacontenttype = string(parser, name);
                 case "dataschema" -> builder.dataschema(string(parser, name));
                 case "data" -> {
                     hasData = true;
@@ -291,10 +386,18 @@ public final class SignalJson {
         if (hasData && hasDataBase64) {
             throw new InvalidSignalException("signal JSON has both data and data_base64; at most one is allowed");
         }
+        if (id == null) {
+            // a decode must not invent one: every read of the same envelope would get another id
+            throw new InvalidSignalException("id is required");
+        }
         if (type == null) {
             throw new InvalidSignalException("type is required");
         }
-        return builder.type(type).build();
+        if (datacontenttype == null && hasDataBase64) {
+            // the JSON format reads an absent datacontenttype as application/json, data_base64 included
+            datacontenttype = JSON_CONTENT_TYPE;
+        }
+        return builder.id(id).type(type).datacontenttype(datacontenttype).build();
     }
 
     private static String string(JsonParser parser, String name) {
@@ -306,12 +409,20 @@ public final class SignalJson {
     }
 
     private static Instant instant(String time) {
+        TemporalAccessor parsed;
         try {
             // ISO_INSTANT reads any offset (JDK 12+) and covers the whole Instant range, unlike OffsetDateTime
-            return Instant.parse(time);
+            parsed = DateTimeFormatter.ISO_INSTANT.parse(time);
         } catch (DateTimeParseException e) {
             throw new InvalidSignalException("time " + quote(time) + " is not an RFC 3339 timestamp: " + e.getMessage(), e);
         }
+        if (Boolean.TRUE.equals(parsed.query(DateTimeFormatter.parsedLeapSecond()))) {
+            // ISO_INSTANT would read second 60 as 59: an Instant has no leap seconds, and a silently
+            // moved time is worse than a refused one
+            throw new InvalidSignalException("time " + quote(time) + " is a leap second, which an Instant cannot"
+                    + " hold; it is not read as second 59");
+        }
+        return Instant.from(parsed);
     }
 
     private static Object extensionValue(JsonParser parser, String name, JsonToken token) {

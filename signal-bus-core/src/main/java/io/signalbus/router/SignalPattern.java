@@ -9,8 +9,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A compiled, valid signal pattern: dot-separated segments, each a literal of
- * {@code [A-Za-z0-9_-]+}, {@code *} (exactly one segment) or {@code **} (zero or more segments).
+ * A compiled, valid signal pattern: dot-separated segments, each a literal (a segment of a type, see
+ * {@link SignalTypes}: any characters but {@code .}, {@code *}, whitespace and control characters),
+ * {@code *} (exactly one segment) or {@code **} (zero or more segments). Segments split on {@code .}
+ * only: {@code dev.knative.*} matches {@code dev.knative.apiserver:resource}.
  * Wildcards may stand anywhere and more than once, but never as {@code **.**}; at most
  * {@value SignalTypes#MAX_LENGTH} characters.
  *
@@ -97,7 +99,8 @@ public final class SignalPattern {
             } else if (SignalTypes.isSegmentChar(c)) {
                 other = true;
             } else {
-                return "segment " + number + " has " + SignalBusException.quote(c) + "; segments allow only A-Z, a-z, 0-9, '_' and '-', or are '*' or '**'";
+                return "segment " + number + " has " + SignalBusException.quote(c) + "; " + SignalTypes.SEGMENT_RULE
+                        + ", or are '*' or '**'";
             }
         }
         if (star && other) {

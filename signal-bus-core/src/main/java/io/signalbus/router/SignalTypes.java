@@ -5,9 +5,14 @@ import io.signalbus.SignalBusException;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The grammar of signal types: dot-separated segments of {@code [A-Za-z0-9_-]+}, at most
- * {@value #MAX_LENGTH} characters. Patterns ({@link SignalPattern}) use the same segments plus the
- * wildcards {@code *} and {@code **}.
+ * The grammar of signal types: dot-separated non-empty segments of any characters but {@code .},
+ * {@code *}, whitespace and control characters (so {@code dev.knative.apiserver:resource.add} and
+ * {@code com.example/orders.created} are types), at most {@value #MAX_LENGTH} characters. Patterns
+ * ({@link SignalPattern}) use the same segments plus the wildcards {@code *} and {@code **}.
+ *
+ * <p>CloudEvents allows any non-empty string as a type; the bus is stricter so that patterns can name
+ * types: {@code .} separates segments, {@code *} is the wildcard, and whitespace or control characters
+ * would be invisible in a pattern written in an annotation or a property.
  */
 public final class SignalTypes {
 
@@ -58,14 +63,20 @@ public final class SignalTypes {
             } else if (isSegmentChar(c)) {
                 segmentLength++;
             } else {
-                return "segment " + segment + " has " + SignalBusException.quote(c) + "; segments allow only A-Z, a-z, 0-9, '_' and '-'";
+                return "segment " + segment + " has " + SignalBusException.quote(c) + "; " + SEGMENT_RULE;
             }
         }
         return segmentLength == 0 ? "segment " + segment + " is empty" : null;
     }
 
+    /** What {@link #isSegmentChar} allows, for messages. */
+    static final String SEGMENT_RULE = "segments allow any character but '.', '*', whitespace and control characters";
+
     /** The characters a literal segment may hold, shared by types and patterns. */
     static boolean isSegmentChar(char c) {
-        return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        if (c < 0x80) {
+            return c > ' ' && c != '.' && c != '*' && c != 0x7f; // the common case, checked per character of a type
+        }
+        return !Character.isISOControl(c) && !Character.isWhitespace(c) && !Character.isSpaceChar(c);
     }
 }

@@ -28,7 +28,9 @@ public interface SignalStore {
      * after the current head, all with {@code recordedAt}, or with the time of the bus's last append
      * if that is later: times never decrease along a log, even when appends race for it. Either every
      * signal is committed or none.
-     * A store that joins an outer transaction commits with it.
+     * A store that joins an outer transaction commits with it; it may then assign the positions
+     * (and raise the times) only after that transaction commits, and return the signals with
+     * position {@link RecordedSignal#UNASSIGNED}: those it hands on carry their positions.
      *
      * @return the recorded signals, in the order given
      */
@@ -55,6 +57,24 @@ public interface SignalStore {
 
     /** Up to {@code limit} signals with a position above {@code afterPosition}, in position order. */
     List<RecordedSignal> read(String busName, long afterPosition, int limit);
+
+    /**
+     * {@link #read(String, long, int)} bounded in bytes as well: the signals that fit in
+     * {@code maxBytes} ({@link SignalSize#estimate}), and always the first, however large. A store that keeps
+     * its log elsewhere should bound the read where it reads, as the JDBC store does, so that large
+     * signals never load a whole page into memory; this default trims a page already read.
+     */
+    default List<RecordedSignal> read(String busName, long afterPosition, int limit, long maxBytes) {
+        List<RecordedSignal> page = read(busName, afterPosition, limit);
+        long bytes = 0;
+        for (int i = 0; i < page.size(); i++) {
+            bytes += SignalSize.estimate(page.get(i).signal());
+            if (i > 0 && bytes > maxBytes) {
+                return page.subList(0, i);
+            }
+        }
+        return page;
+    }
 
     /** The highest committed and visible position of the bus log, 0 when empty. */
     long head(String busName);

@@ -48,7 +48,7 @@ class DeliveryLedgerTest {
     }
 
     private PendingSignal take(DeliveryLedger ledger, Instant now) {
-        PendingSignal next = ledger.take(now, log);
+        PendingSignal next = ledger.take(now, log::poll);
         assertThat(next).as("a signal to hand out at %s", now).isNotNull();
         return next;
     }
@@ -77,7 +77,7 @@ class DeliveryLedgerTest {
         PendingSignal order = take(ledger, T0);
 
         assertThat(order.position()).isEqualTo(2);
-        assertThat(ledger.take(T0, log)).isNull();
+        assertThat(ledger.take(T0, log::poll)).isNull();
         assertThat(ledger.checkpoint().position()).isEqualTo(1);
         ledger.ack(order);
         assertThat(ledger.checkpoint().position()).isEqualTo(3);
@@ -102,7 +102,7 @@ class DeliveryLedgerTest {
         PendingSignal first = take(ledger, T0);
         take(ledger, T0);
 
-        assertThat(ledger.take(T0, log)).isNull();
+        assertThat(ledger.take(T0, log::poll)).isNull();
         assertThat(ledger.unacked()).isEqualTo(2);
         ledger.ack(first);
         assertThat(take(ledger, T0).position()).isEqualTo(3);
@@ -120,7 +120,7 @@ class DeliveryLedgerTest {
         assertThat(signal.state).isEqualTo(State.WAITING);
         assertThat(signal.lastFailure).hasMessage("boom");
         assertThat(ledger.nextTimer()).isEqualTo(T0.plusSeconds(1));
-        assertThat(ledger.take(T0.plusMillis(999), log)).isNull();
+        assertThat(ledger.take(T0.plusMillis(999), log::poll)).isNull();
         PendingSignal retry = take(ledger, T0.plusSeconds(1));
         assertThat(retry).isSameAs(signal);
         assertThat(retry.attempts).isEqualTo(2);
@@ -198,7 +198,7 @@ class DeliveryLedgerTest {
 
         ledger.deadLetterFailed(signal, T0.plusSeconds(60));
 
-        assertThat(ledger.take(T0.plusSeconds(59), log)).isNull();
+        assertThat(ledger.take(T0.plusSeconds(59), log::poll)).isNull();
         PendingSignal again = take(ledger, T0.plusSeconds(60));
         assertThat(again.state).as("handed back to write its dead letter").isEqualTo(State.SETTLING);
         assertThat(again.attempts).isEqualTo(1);
@@ -256,5 +256,25 @@ class DeliveryLedgerTest {
         assertThat(resumed.position()).isEqualTo(2);
         assertThat(resumed.attempts).as("the stored count plus this attempt").isEqualTo(3);
         assertThat(ledger.nack(resumed, 0, new IllegalStateException("again"), T0).deadLetter()).isTrue();
+    }
+
+    @Test
+    void pendingWindowIsBoundedInBytesAndAlwaysTakesOneSignalHoweverLarge() {
+        var ledger = new DeliveryLedger(SignalPattern.compile("**"), 1000, 5, ACK_TIMEOUT, RETRY,
+                new SplittableRandom(1), Checkpoint.ORIGIN, 25_000);
+        for (int i = 1; i <= 4; i++) {
+            log.add(new RecordedSignal(i, Signal.of("big", "/test", "x".repeat(i == 1 ? 40_000 : 10_000)), T0));
+        }
+
+        PendingSignal first = take(ledger, T0);
+        assertThat(ledger.take(T0, log::poll)).as("the first alone is over the bound").isNull();
+        ledger.ack(first);
+        take(ledger, T0);
+        take(ledger, T0);
+        take(ledger, T0);
+
+        assertThat(ledger.unacked()).as("three of 10 KB fit in 25 KB only because the third was taken below it")
+                .isEqualTo(3);
+        assertThat(log).isEmpty();
     }
 }

@@ -27,8 +27,9 @@ class SubscriptionFeedTest {
 
     private List<Long> drain() {
         var positions = new ArrayList<Long>();
-        while (!feed.buffer().isEmpty()) {
-            positions.add(feed.buffer().poll().position());
+        RecordedSignal next;
+        while ((next = feed.poll()) != null) {
+            positions.add(next.position());
         }
         return positions;
     }
@@ -94,7 +95,21 @@ class SubscriptionFeedTest {
         feed.reset(10, NOW);
 
         assertThat(feed.readDone(stale, range(1, 5), false, NOW)).isFalse();
-        assertThat(feed.buffer()).isEmpty();
+        assertThat(feed.poll()).isNull();
         assertThat(feed.startRead().after()).isEqualTo(10);
+    }
+
+    @Test
+    void readsWaitWhileTheBufferHoldsItsBytesAndAPageCutByBytesIsReadOnAtOnce() {
+        var small = new SubscriptionFeed(PAGE, POLL, 0, NOW, 40_000); // pages of 20,000 bytes
+        List<RecordedSignal> large = LongStream.rangeClosed(1, 3).mapToObj(p -> new RecordedSignal(p,
+                Signal.of("big", "/test", "x".repeat(15_000)), T0)).toList();
+
+        small.readDone(small.startRead(), large.subList(0, 2), false, NOW);
+
+        assertThat(small.readDue(NOW)).as("30 KB buffered: no room for a 20 KB page").isFalse();
+        small.poll();
+        assertThat(small.readDue(NOW)).as("a page cut short by its bytes is not the end of the log").isTrue();
+        assertThat(small.pageBytes()).isEqualTo(20_000);
     }
 }

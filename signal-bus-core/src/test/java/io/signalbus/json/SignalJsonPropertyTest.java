@@ -26,7 +26,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 class SignalJsonPropertyTest {
 
     private static final int CASES = 100;
-    private static final String TYPE_CHARS = "abcXYZ019_-";
+    private static final String TYPE_CHARS = "abcXYZ019_-:/@\u00e9";
     /** No reserved attribute name can be spelt with these. */
     private static final String EXTENSION_NAME_CHARS = "abcxyz0189";
     private static final String[] SOURCES = {"/orders", "order_service", "urn:x:y", "https://a/b?q=1"};
@@ -68,7 +68,9 @@ class SignalJsonPropertyTest {
         }
         Map<String, Object> extensions = new LinkedHashMap<>();
         for (int i = random.nextInt(4); i > 0; i--) {
-            extensions.put(chars(random, EXTENSION_NAME_CHARS, 1, 20), scalar(random));
+            // CloudEvents Integer is 32-bit: an extension never holds a larger long
+            Object value = scalar(random);
+            extensions.put(chars(random, EXTENSION_NAME_CHARS, 1, 64), value instanceof Long ? text(random, 0) : value);
         }
         return builder.extensions(extensions).build();
     }
@@ -150,7 +152,8 @@ class SignalJsonPropertyTest {
         return text.toString();
     }
 
-    private static String chars(SplittableRandom random, String alphabet, int minLength, int maxLength) {
+    /** {@code minLength} to {@code maxLength} characters of {@code alphabet}. */
+    static String chars(SplittableRandom random, String alphabet, int minLength, int maxLength) {
         StringBuilder chars = new StringBuilder();
         for (int i = random.nextInt(minLength, maxLength + 1); i > 0; i--) {
             chars.append(alphabet.charAt(random.nextInt(alphabet.length())));

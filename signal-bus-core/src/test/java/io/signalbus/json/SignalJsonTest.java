@@ -73,7 +73,7 @@ class SignalJsonTest {
     @Test
     void roundTripsEveryAttribute() {
         Signal signal = full().extension("tenant", "acme").extension("replay", false).extension("seq", 7)
-                .extension("big", 5_000_000_000L).build();
+                .extension("big", "5000000000").build();
 
         assertThat(codec.decode(codec.encode(signal))).isEqualTo(signal);
     }
@@ -81,12 +81,12 @@ class SignalJsonTest {
     @Test
     void extensionsOfEachAllowedTypeDecodeAsTheirJsonValues() {
         Signal signal = full().extension("s", "acme").extension("b", true).extension("i", 7).extension("l", 8L)
-                .extension("big", 5_000_000_000L).extension("u", URI.create("urn:acme:eu")).extension("t", T).build();
+                .extension("u", URI.create("urn:acme:eu")).extension("t", T).build();
 
         Signal decoded = codec.decode(codec.encode(signal));
 
         assertThat(decoded.extensions()).containsOnly(Map.entry("s", "acme"), Map.entry("b", true),
-                Map.entry("i", 7), Map.entry("l", 8), Map.entry("big", 5_000_000_000L),
+                Map.entry("i", 7), Map.entry("l", 8),
                 Map.entry("u", "urn:acme:eu"), Map.entry("t", "2024-05-01T10:15:30.123456789Z"));
     }
 

@@ -12,6 +12,30 @@ class SignalPatternTest {
     // grammar
 
     @Test
+    void typesWithColonsAndSlashesInASegmentAreValidAndSegmentsSplitOnDotsOnly() {
+        String type = "dev.knative.apiserver:resource.add";
+        assertThat(SignalTypes.requireValid(type)).isEqualTo(type);
+        assertThat(SignalTypes.isValid("com.example/orders.v1@created")).isTrue();
+
+        assertThat(SignalPattern.compile("dev.knative.*.add").matches(type)).isTrue();
+        assertThat(SignalPattern.compile("dev.knative.apiserver:resource.*").matches(type)).isTrue();
+        assertThat(SignalPattern.compile("dev.**").matches(type)).isTrue();
+        assertThat(SignalPattern.compile("dev.knative.apiserver.**").matches(type)).isFalse();
+        assertThat(SignalPattern.compile("dev.knative.*").matches(type)).isFalse();
+    }
+
+    @Test
+    void aStarWhitespaceOrControlCharacterIsNeverPartOfATypeSegment() {
+        assertThat(SignalTypes.isValid("order.cre*ated")).isFalse();
+        assertThat(SignalTypes.isValid("order.cre ated")).isFalse();
+        assertThat(SignalTypes.isValid("order.\u00a0")).isFalse();
+        assertThat(SignalTypes.isValid("order.a\u0085")).isFalse();
+        assertThatThrownBy(() -> SignalPattern.compile("**").matches("order.*"))
+                .isInstanceOf(InvalidSignalException.class)
+                .hasMessageContaining("segment 2 has '*'; segments allow any character but '.', '*', whitespace");
+    }
+
+    @Test
     void acceptsLiteralSegmentsOfLettersDigitsUnderscoreAndDash() {
         assertThat(SignalPattern.compile("Order_1.created-v2.x").value()).isEqualTo("Order_1.created-v2.x");
     }
@@ -63,9 +87,9 @@ class SignalPatternTest {
         assertThatThrownBy(() -> SignalPattern.compile("order.cre ated"))
                 .isInstanceOf(InvalidPatternException.class)
                 .hasMessageStartingWith("invalid pattern 'order.cre ated': segment 2 has ' '");
-        assertThatThrownBy(() -> SignalPattern.compile("order/created"))
+        assertThatThrownBy(() -> SignalPattern.compile("order.created\n"))
                 .isInstanceOf(InvalidPatternException.class)
-                .hasMessageStartingWith("invalid pattern 'order/created': segment 1 has '/'");
+                .hasMessageStartingWith("invalid pattern 'order.created\\n': segment 2 has '\\n'");
     }
 
     @Test

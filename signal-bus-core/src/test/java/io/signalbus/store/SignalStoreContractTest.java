@@ -55,6 +55,21 @@ public abstract class SignalStoreContractTest {
     }
 
     @Test
+    void readBoundedInBytesStopsBeforeTheSignalThatWouldPassTheBoundButAlwaysReturnsTheFirst() {
+        String kilobytes = "x".repeat(10_000);
+        store.append(bus, IntStream.rangeClosed(1, 6).mapToObj(i -> Signal.builder("t.big").source("/test")
+                .data(Map.of("n", i, "text", kilobytes)).build()).toList(), T0);
+
+        List<RecordedSignal> page = store.read(bus, 0, 100, 35_000);
+        List<RecordedSignal> one = store.read(bus, 2, 100, 1);
+
+        assertThat(page).extracting(RecordedSignal::position).as("about 10 KB each: three fit in 35 KB, a fourth"
+                + " starts past it only if the envelope is measured smaller").hasSizeBetween(3, 4).startsWith(1L, 2L, 3L);
+        assertThat(one).extracting(RecordedSignal::position).containsExactly(3L);
+        assertThat(store.read(bus, 0, 2, 1_000_000)).hasSize(2);
+    }
+
+    @Test
     void appendAssignsStrictlyIncreasingPositionsStartingAtOne() {
         List<RecordedSignal> first = appendMany(3, T0);
         List<RecordedSignal> second = appendMany(2, T0);

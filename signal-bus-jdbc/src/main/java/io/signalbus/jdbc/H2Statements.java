@@ -24,6 +24,16 @@ final class H2Statements extends StoreStatements {
                 WHEN NOT MATCHED THEN INSERT (bus, position) VALUES (s.bus, 0)""";
     }
 
+    /** A failed statement leaves an H2 transaction usable, so an id already staged may fail it. */
+    @Override
+    String insertPending() {
+        return """
+                INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
+                SELECT CAST(? AS VARCHAR(100)), CAST(? AS BIGINT), CAST(? AS VARCHAR(256)), CAST(? AS VARCHAR(255)),
+                CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS CHARACTER VARYING)
+                WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE bus = ? AND signal_id = ?)""";
+    }
+
     @Override
     String insertSubscriptionIfAbsent() {
         return """

@@ -1,7 +1,5 @@
 package io.signalbus.jdbc;
 
-import io.signalbus.Checkpoint;
-import io.signalbus.DeadLetter;
 import io.signalbus.InvalidOptionException;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.PublishOutcomeUnknownException;
@@ -10,7 +8,6 @@ import io.signalbus.Signal;
 import io.signalbus.SignalStoreException;
 import io.signalbus.json.SignalJson;
 import io.signalbus.store.SignalStore;
-import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -19,22 +16,15 @@ import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DataAccessException;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.TransactionException;
-import org.springframework.transaction.support.TransactionSynchronizationManager;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * A {@link SignalStore} in the application's own database (H2 or PostgreSQL), on Spring JDBC. The
@@ -42,22 +32,25 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p><b>The log.</b> One row per signal in {@code signal_bus_log}, primary key (bus, position), with
  * the signal's CloudEvents JSON envelope ({@link SignalJson}). Positions come from the bus's row in
- * {@code signal_bus_head}, incremented by the append's transaction: its row lock serialises appends
- * to one bus until they commit, so commit order is position order and a reader never finds a lower
- * position committed after a higher one (no gaps, also across processes); a rolled-back append
- * frees its positions.
+ * {@code signal_bus_head}, moved by a short transaction of the store's own (never the caller's): its
+ * row lock serialises appends to one bus until they commit, so commit order is position order and a
+ * reader never finds a lower position committed after a higher one (no gaps, also across processes).
  *
  * <p><b>Transactions.</b> Inside a Spring-managed transaction that holds a connection of this
  * {@code DataSource} (a {@code DataSourceTransactionManager} on it, or a {@code JpaTransactionManager}
- * that exposes its connection), {@link #append} joins it, under a savepoint so that a rejected append
- * (a duplicate id) leaves the caller's transaction usable; {@link #afterCommit} then defers subscriber
- * wake-ups until that transaction commits and drops them on rollback. Holding the head row until the
- * caller commits makes other appends to that bus wait (on H2 at most its {@code LOCK_TIMEOUT}, 2 s by
- * default, before they fail), so keep such transactions short. Outside a transaction, appends from
- * all threads go through one writer thread that commits whatever has queued up in a single
- * transaction (group commit), each caller waiting for its own result; a call that fails in a group
- * (a duplicate id) is retried alone so that it fails alone. Other writes commit statement by
- * statement, or join the caller's transaction.
+ * that exposes its connection), {@link #append} joins it without touching the head: it stages the
+ * signals in {@code signal_bus_pending} (commits and rolls back with the caller's writes), and they
+ * get their positions after that transaction commits, when the store's sequencer moves them into the
+ * log, the signals of one transaction together and at consecutive positions. So a transaction that
+ * stays open never makes another publisher wait, and {@code append} returns the signals with
+ * position {@link io.signalbus.RecordedSignal#UNASSIGNED}; the sequencer hands them on with their
+ * positions. A staged id already in the log is rejected, and the caller's transaction stays usable.
+ * Signals a process committed but did not sequence (it stopped in between) are sequenced by any
+ * store on the database within its {@linkplain Builder#pollInterval poll interval}. Outside a
+ * transaction, appends from all threads go through one writer thread that commits whatever has
+ * queued up in a single transaction (group commit), each caller waiting for its own result; a call
+ * that fails in a group (a duplicate id) is retried alone so that it fails alone. Other writes
+ * commit statement by statement, or join the caller's transaction.
  *
  * <p><b>Why JdbcTemplate and not Spring Data JDBC.</b> The log's hot path needs batched multi-row
  * inserts and a returning update in the caller's transaction, which repositories do not offer.
@@ -86,19 +79,19 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <p>Times are stored to the microsecond (truncated), PostgreSQL's precision; recorded signals
  * carry the truncated {@code recordedAt}. Failures are reported as {@link SignalStoreException}
- * naming the bus and operation. Thread-safe; {@link #close()} stops the writer thread.
+ * naming the bus and operation. Thread-safe; {@link #close()} stops the writer and sequencer threads.
  */
-public final class JdbcSignalStore implements SignalStore, AutoCloseable {
+public final class JdbcSignalStore extends JdbcSubscriptionStore implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(JdbcSignalStore.class);
 
-    private final JdbcTemplate jdbc;
+    /** Staged rows whose transactions one sequencing step takes (whole transactions, so possibly more). */
+    private static final int SEQUENCING_BATCH = 1000;
+
     private final JdbcDialect dialect;
-    private final StoreStatements sql;
     private final JdbcMapping mapping;
-    private final TransactionTemplate transactions;
-    private final SubscriptionRepository subscriptions;
     private final LogAppender appender;
+    private final Sequencer sequencer;
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
 
@@ -124,22 +117,26 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     }
 
     private JdbcSignalStore(Builder builder) {
+        this(builder, JdbcDialect.of(builder.dataSource), new JdbcMapping(builder.codec));
+    }
+
+    private JdbcSignalStore(Builder builder, JdbcDialect dialect, JdbcMapping mapping) {
+        super(builder.dataSource, builder.queryTimeout, dialect.statements(), mapping);
         DataSource dataSource = builder.dataSource;
-        this.jdbc = new JdbcTemplate(dataSource);
-        jdbc.setQueryTimeout((int) builder.queryTimeout.toSeconds());
-        this.dialect = JdbcDialect.of(dataSource);
-        this.sql = dialect.statements();
-        this.mapping = new JdbcMapping(builder.codec);
-        this.transactions = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
-        this.subscriptions = new SubscriptionRepository(jdbc, sql, mapping);
+        this.dialect = dialect;
+        this.mapping = mapping;
+        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH), SEQUENCING_BATCH,
+                builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class), bus -> { });
         this.appender = new LogAppender(dataSource, jdbc, sql,
-                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)), builder.publishTimeout);
+                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)),
+                new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);
         } catch (DataAccessException | SQLException e) {
             throw new SignalStoreException("could not prepare the " + dialect + " database for the signal-bus store: "
                     + e.getMessage(), e);
         }
+        sequencer.start();
     }
 
     // ------------------------------------------------------------------ append
@@ -161,7 +158,9 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
      * {@inheritDoc}
      *
      * <p>Outside a transaction, {@code committed} runs on the group-commit writer's thread, for the
-     * appends of one group in position order; inside one, after it commits.
+     * appends of one group in position order; inside one, on the sequencer's thread once the
+     * transaction has committed and the signals have their positions (the returned ones have
+     * {@link RecordedSignal#UNASSIGNED}).
      *
      * @throws InvalidSignalException a signal id is already in the bus log or twice in {@code signals}
      */
@@ -203,6 +202,26 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
                 (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, limit));
     }
 
+    /**
+     * Bounded where it is read: the envelopes' sizes first, then only the rows that fit (always the
+     * first), so that a page of large signals is never loaded whole, not even by an embedded database.
+     */
+    @Override
+    public List<RecordedSignal> read(String busName, long afterPosition, int limit, long maxBytes) {
+        return run(busName, "read the log after position " + afterPosition, () -> {
+            long[] through = {afterPosition};
+            long[] bytes = {0};
+            jdbc.query(sql.readSizes(), rs -> {
+                bytes[0] += rs.getLong(2);
+                if (through[0] == afterPosition || bytes[0] <= maxBytes) {
+                    through[0] = rs.getLong(1);
+                }
+            }, busName, afterPosition, limit);
+            return through[0] == afterPosition ? List.of() : jdbc.query(sql.readRange(),
+                    (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, through[0]);
+        });
+    }
+
     @Override
     public long head(String busName) {
         return run(busName, "read the head", () -> jdbc.query(sql.readHead(),
@@ -234,127 +253,6 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
                 rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), busName, signalId));
     }
 
-    // ------------------------------------------------------------------ subscriptions
-
-    @Override
-    public Optional<SubscriptionRecord> findSubscription(String busName, String subscriptionId) {
-        return run(busName, "read subscription " + subscriptionId, () -> subscriptions.find(busName, subscriptionId));
-    }
-
-    @Override
-    public List<SubscriptionRecord> subscriptions(String busName) {
-        return run(busName, "list subscriptions", () -> subscriptions.findAll(busName));
-    }
-
-    @Override
-    public SubscriptionRecord createSubscription(SubscriptionRecord record) {
-        return run(record.busName(), "create subscription " + record.subscriptionId(),
-                () -> subscriptions.create(record));
-    }
-
-    @Override
-    public void updateSettings(SubscriptionRecord record) {
-        run(record.busName(), "update the settings of subscription " + record.subscriptionId(), () -> {
-            subscriptions.updateSettings(record);
-            return null;
-        });
-    }
-
-    @Override
-    public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
-        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(sql.claim(),
-                owner, JdbcMapping.timestamp(leaseUntil), busName, subscriptionId, owner,
-                JdbcMapping.timestamp(now)) == 1);
-    }
-
-    @Override
-    public void release(String busName, String subscriptionId, String owner) {
-        run(busName, "release subscription " + subscriptionId, () -> jdbc.update(sql.release(), busName,
-                subscriptionId, owner));
-    }
-
-    @Override
-    public boolean deleteSubscription(String busName, String subscriptionId) {
-        return run(busName, "delete subscription " + subscriptionId,
-                () -> subscriptions.delete(busName, subscriptionId));
-    }
-
-    @Override
-    public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
-        run(busName, "save checkpoint " + checkpoint.position() + " of subscription " + subscriptionId,
-                () -> inTransaction(() -> {
-                    subscriptions.saveCheckpoint(busName, subscriptionId, checkpoint);
-                    return null;
-                }));
-    }
-
-    @Override
-    public void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
-        run(busName, "save the attempts at position " + position + " of subscription " + subscriptionId, () -> {
-            subscriptions.saveAttempts(busName, subscriptionId, position, attempts);
-            return null;
-        });
-    }
-
-    @Override
-    public Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition) {
-        return run(busName, "read the attempts of subscription " + subscriptionId,
-                () -> subscriptions.attempts(busName, subscriptionId, afterPosition));
-    }
-
-    @Override
-    public void addDeadLetter(String busName, DeadLetter deadLetter) {
-        run(busName, "store the dead letter at position " + deadLetter.position() + " of subscription "
-                + deadLetter.subscriptionId(), () -> {
-                    subscriptions.addDeadLetter(busName, deadLetter);
-                    return null;
-                });
-    }
-
-    @Override
-    public List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit) {
-        return run(busName, "read the dead letters of subscription " + subscriptionId,
-                () -> subscriptions.deadLetters(busName, subscriptionId, limit));
-    }
-
-    @Override
-    public long countDeadLetters(String busName, String subscriptionId) {
-        return run(busName, "count the dead letters of subscription " + subscriptionId,
-                () -> subscriptions.countDeadLetters(busName, subscriptionId));
-    }
-
-    @Override
-    public boolean deleteDeadLetter(String busName, String subscriptionId, long position) {
-        return run(busName, "delete the dead letter at position " + position + " of subscription " + subscriptionId,
-                () -> subscriptions.deleteDeadLetter(busName, subscriptionId, position));
-    }
-
-    // ------------------------------------------------------------------ plumbing
-
-    /** Joins the caller's transaction, or runs in a new one. */
-    private <T> T inTransaction(Supplier<T> work) {
-        if (TransactionSynchronizationManager.isActualTransactionActive()) {
-            return work.get();
-        }
-        return transactions.execute(status -> work.get());
-    }
-
-    private static <T> T run(String busName, String operation, Supplier<T> action) {
-        try {
-            return action.get();
-        } catch (DataAccessException | TransactionException e) {
-            throw new SignalStoreException("bus '" + busName + "': could not " + operation + ": " + message(e), e);
-        }
-    }
-
-    static String message(Throwable failure) {
-        Throwable cause = failure;
-        while (cause.getCause() != null && cause.getCause() != cause) {
-            cause = cause.getCause();
-        }
-        return cause.getMessage() != null ? cause.getMessage() : cause.toString();
-    }
-
     /** Configures and builds a {@link JdbcSignalStore}; every setting has a default. */
     public static final class Builder {
 
@@ -362,6 +260,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
         private SignalJson codec = new SignalJson();
         private Duration publishTimeout = Duration.ofSeconds(10);
         private Duration queryTimeout = Duration.ofSeconds(5);
+        private Duration pollInterval = Duration.ofMillis(500);
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -404,6 +303,20 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
         }
 
         /**
+         * How often the store looks for signals that were committed inside a transaction but have no
+         * position yet because no process gave them one (their publisher stopped between its commit
+         * and sequencing; default 500 ms, the bus's default poll interval). Signals committed in this
+         * process get their positions at once after the commit.
+         *
+         * @throws InvalidOptionException not positive
+         */
+        public Builder pollInterval(Duration pollInterval) {
+            InvalidOptionException.requirePositive("pollInterval", pollInterval);
+            this.pollInterval = pollInterval;
+            return this;
+        }
+
+        /**
          * A store with these settings. Connects once to detect the database and, on H2, to make commits
          * durable.
          *
@@ -428,6 +341,7 @@ public final class JdbcSignalStore implements SignalStore, AutoCloseable {
     @Override
     public void close() {
         appender.close();
+        sequencer.close();
         if (keepOpen != null) {
             try {
                 keepOpen.close();

@@ -11,10 +11,7 @@ import java.sql.SQLException;
 import java.sql.SQLNonTransientConnectionException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientConnectionException;
-import java.sql.Savepoint;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import javax.sql.DataSource;
@@ -31,9 +28,9 @@ import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
 
 /**
- * Decides how an append commits: inside the caller's transaction on this DataSource (under a
- * savepoint, so that a rejected append leaves that transaction usable), or else through group
- * commit; and turns failures into what the caller should see: {@link InvalidSignalException} naming
+ * Decides how an append commits: inside the caller's transaction on this DataSource (staged by the
+ * {@link TransactionStager}, given positions after commit by the {@link Sequencer}), or else through
+ * group commit; and turns failures into what the caller should see: {@link InvalidSignalException} naming
  * a signal id already in the log, {@link PublishOutcomeUnknownException} when the connection failed
  * while a group commit's write was on its way (it may have committed), or {@link SignalStoreException}
  * naming the bus.
@@ -46,28 +43,24 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
     private static final int MAX_GROUP_SIGNALS = 1000;
 
     private final DataSource dataSource;
-    private final JdbcTemplate jdbc;
-    private final StoreStatements sql;
+    private final IdLookup ids;
     private final LogWriter logWriter;
+    private final TransactionStager stager;
     private final GroupCommitWriter groupCommit;
 
     LogAppender(DataSource dataSource, JdbcTemplate jdbc, StoreStatements sql, LogWriter logWriter,
-            Duration publishTimeout) {
+            TransactionStager stager, Duration publishTimeout) {
         this.dataSource = dataSource;
-        this.jdbc = jdbc;
-        this.sql = sql;
+        this.ids = new IdLookup(jdbc, sql);
         this.logWriter = logWriter;
+        this.stager = stager;
         this.groupCommit = new GroupCommitWriter("signal-bus-jdbc-writer", QUEUE_CAPACITY, MAX_GROUP_SIGNALS,
                 publishTimeout, this);
     }
 
     List<RecordedSignal> append(AppendRequest request) {
-        List<RecordedSignal> joined = appendInCallerTransaction(request);
-        if (joined == null) {
-            return groupCommit.append(request);
-        }
-        afterCommit(() -> request.committed().accept(joined));
-        return joined;
+        List<RecordedSignal> staged = appendInCallerTransaction(request);
+        return staged != null ? staged : groupCommit.append(request); // the sequencer hands staged ones on
     }
 
     /**
@@ -92,9 +85,10 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
         });
     }
 
-    /** Appends under a savepoint of the caller's transaction; null when it has none on this DataSource. */
+    /** Stages the request in the caller's transaction; null when it has none on this DataSource. */
     private @Nullable List<RecordedSignal> appendInCallerTransaction(AppendRequest request) {
-        if (!TransactionSynchronizationManager.isActualTransactionActive()) {
+        if (!TransactionSynchronizationManager.isActualTransactionActive()
+                || !TransactionSynchronizationManager.isSynchronizationActive()) {
             return null;
         }
         Connection connection = DataSourceUtils.getConnection(dataSource);
@@ -102,21 +96,7 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
             if (connection.getAutoCommit()) {
                 return null; // a transaction of some other resource: this DataSource is not part of it
             }
-            Savepoint savepoint = connection.setSavepoint();
-            try {
-                List<RecordedSignal> recorded = logWriter.write(List.of(request)).get(0);
-                connection.releaseSavepoint(savepoint);
-                return recorded;
-            } catch (RuntimeException e) {
-                try {
-                    connection.rollback(savepoint);
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                    throw new SignalStoreException("could not undo a failed append to bus '" + request.bus()
-                            + "' in the caller's transaction: " + rollbackFailure.getMessage(), e);
-                }
-                throw appendFailure(request, e);
-            }
+            return stager.stage(connection, request);
         } catch (SQLException e) {
             throw new SignalStoreException("could not append " + request.size() + " signals to bus '" + request.bus()
                     + "' in the caller's transaction: " + e.getMessage(), e);
@@ -212,22 +192,12 @@ final class LogAppender implements AutoCloseable, GroupCommitWriter.Log {
     }
 
     private @Nullable InvalidSignalException duplicateIdIn(AppendRequest request, RuntimeException failure) {
-        List<Signal> signals = request.signals();
-        for (int from = 0; from < signals.size(); from += 100) {
-            List<Signal> chunk = signals.subList(from, Math.min(from + 100, signals.size()));
-            var parameters = new ArrayList<Object>(chunk.size() + 1);
-            parameters.add(request.bus());
-            chunk.forEach(s -> parameters.add(s.id()));
-            Map<String, Long> existing = new HashMap<>();
-            jdbc.query(sql.positionsOfIds(chunk.size()), rs -> {
-                existing.put(rs.getString(1), rs.getLong(2));
-            }, parameters.toArray());
-            for (Signal signal : chunk) {
-                Long position = existing.get(signal.id());
-                if (position != null) {
-                    return new InvalidSignalException("signal id '" + signal.id() + "' is already in the log of bus '"
-                            + request.bus() + "' at position " + position, failure);
-                }
+        Map<String, Long> existing = ids.inLog(request.bus(), request.signals().stream().map(Signal::id).toList());
+        for (Signal signal : request.signals()) {
+            Long position = existing.get(signal.id());
+            if (position != null) {
+                return new InvalidSignalException("signal id '" + signal.id() + "' is already in the log of bus '"
+                        + request.bus() + "' at position " + position, failure);
             }
         }
         return null;

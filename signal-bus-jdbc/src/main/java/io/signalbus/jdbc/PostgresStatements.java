@@ -26,10 +26,44 @@ final class PostgresStatements extends StoreStatements {
                 SELECT position, previous_recorded_at FROM head""";
     }
 
+    /** A list of ids makes PostgreSQL's generic plan scan the whole bus (see {@link IdLookup}). */
+    @Override
+    boolean idArrays() {
+        return true;
+    }
+
+    @Override
+    String positionsOfIdArray() {
+        return """
+                SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id = ANY (CAST(? AS VARCHAR[]))""";
+    }
+
+    @Override
+    String pendingIdArray() {
+        return """
+                SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id = ANY (CAST(? AS VARCHAR[]))""";
+    }
+
+    @Override
+    String pendingOfArray() {
+        return """
+                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
+                WHERE bus = ? AND tx_key = ANY (CAST(? AS BIGINT[]))""";
+    }
+
     @Override
     String insertHeadIfAbsent() {
         return """
                 INSERT INTO signal_bus_head (bus, position) VALUES (?, 0) ON CONFLICT (bus) DO NOTHING""";
+    }
+
+    /** Skips an id already staged too ({@code ON CONFLICT}), so that a duplicate never aborts the caller's transaction. */
+    @Override
+    String insertPending() {
+        return """
+                INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
+                SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE bus = ? AND signal_id = ?)
+                ON CONFLICT (bus, signal_id) DO NOTHING""";
     }
 
     @Override

@@ -30,6 +30,13 @@ abstract class StoreStatements {
      */
     abstract String upsertDeadLetter();
 
+    /**
+     * Stages one signal published inside the caller's transaction, unless its id is already in the
+     * log (then no row; PostgreSQL also skips an id already staged, H2 fails on it): (bus, tx key,
+     * signal id, type, recorded at, created at, envelope, bus, signal id).
+     */
+    abstract String insertPending();
+
     // ------------------------------------------------------------------ the log
 
     /** Inserts one log row: (bus, position, signal id, type, recorded at, envelope). */
@@ -45,6 +52,24 @@ abstract class StoreStatements {
         return """
                 SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?
                 ORDER BY bus, position LIMIT ?""";
+    }
+
+    /**
+     * The positions and envelope sizes of the next page: (bus, after, limit). Read before the page itself
+     * so that a page of large envelopes is cut short where it is stored (an embedded H2 would hold the
+     * whole page in this JVM otherwise).
+     */
+    String readSizes() {
+        return """
+                SELECT position, OCTET_LENGTH(envelope) FROM signal_bus_log WHERE bus = ? AND position > ?
+                ORDER BY bus, position LIMIT ?""";
+    }
+
+    /** Position, time and envelope of the rows in (after, through]: (bus, after, through). */
+    String readRange() {
+        return """
+                SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?
+                AND position <= ? ORDER BY bus, position""";
     }
 
     /** Position, time and envelope of one row: (bus, position). */
@@ -88,6 +113,91 @@ abstract class StoreStatements {
         return """
                 DELETE FROM signal_bus_log WHERE bus = ? AND position IN (SELECT position FROM signal_bus_log
                 WHERE bus = ? AND position <= ? AND recorded_at < ? ORDER BY bus, position LIMIT ?)""";
+    }
+
+    // ------------------------------------------------------------------ sequencing staged signals
+
+    /** Locks the head row of a bus for the sequencing transaction; its position and time: (bus). */
+    String lockHead() {
+        return """
+                SELECT position, recorded_at FROM signal_bus_head WHERE bus = ? FOR UPDATE""";
+    }
+
+    /** The transaction keys of the first staged rows of a bus, in staging order: (bus, limit). */
+    String firstPendingKeys() {
+        return """
+                SELECT tx_key FROM signal_bus_pending WHERE bus = ? ORDER BY bus, seq LIMIT ?""";
+    }
+
+    /**
+     * The committed staged rows of {@code count} transactions on a bus: seq, tx key, signal id, type,
+     * recorded at, envelope: (bus, key, key, …).
+     */
+    String pendingOf(int count) {
+        return """
+                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
+                WHERE bus = ? AND tx_key IN (%s)""".formatted(String.join(", ", Collections.nCopies(count, "?")));
+    }
+
+    /** The committed staged rows of an array of transactions on a bus, columns as {@link #pendingOf}: (bus, keys). */
+    String pendingOfArray() {
+        return """
+                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
+                WHERE bus = ? AND tx_key = ANY (?)""";
+    }
+
+    /** Deletes one staged row once it is in the log: (seq). */
+    String deletePending() {
+        return """
+                DELETE FROM signal_bus_pending WHERE seq = ?""";
+    }
+
+    /** Deletes the rows one publish staged, when it is rejected: (bus, tx key, signal id). */
+    String deletePendingOf() {
+        return """
+                DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ? AND signal_id = ?""";
+    }
+
+    /** Whether id lookups take the ids as one array parameter ({@link #positionsOfIdArray}) rather than a list. */
+    boolean idArrays() {
+        return false;
+    }
+
+    /** Signal id and position of those of an array of ids that are in the log: (bus, ids). */
+    String positionsOfIdArray() {
+        return """
+                SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id = ANY (?)""";
+    }
+
+    /** Those of an array of ids that are staged: (bus, ids). */
+    String pendingIdArray() {
+        return """
+                SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id = ANY (?)""";
+    }
+
+    /** Those of {@code count} ids that are staged: (bus, id, id, …). */
+    String pendingIds(int count) {
+        return """
+                SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id IN (%s)"""
+                .formatted(String.join(", ", Collections.nCopies(count, "?")));
+    }
+
+    /** Sets the head of a bus after sequencing: (position, recorded at, bus). */
+    String setHead() {
+        return """
+                UPDATE signal_bus_head SET position = ?, recorded_at = ? WHERE bus = ?""";
+    }
+
+    /** The buses with staged rows, no parameters. */
+    String pendingBuses() {
+        return """
+                SELECT DISTINCT bus FROM signal_bus_pending""";
+    }
+
+    /** When the oldest committed staged row of a bus was published; null if none: (bus). */
+    String oldestPending() {
+        return """
+                SELECT MIN(created_at) FROM signal_bus_pending WHERE bus = ?""";
     }
 
     // ------------------------------------------------------------------ subscriptions

@@ -16,19 +16,32 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
-/** Invariant 3: publish joins a Spring transaction on the same DataSource; subscribers hear of it after commit. */
+/**
+ * Invariant 3: publish joins a Spring transaction on the same DataSource; subscribers hear of it
+ * after commit. Inside the transaction the signals are staged without positions (the returned ones
+ * have position 0), and the store's sequencer gives them positions after the commit.
+ */
 abstract class TransactionalPublishTest {
 
     private final DataSource dataSource = dataSource();
@@ -86,15 +99,19 @@ abstract class TransactionalPublishTest {
     void publishInACommittedTransactionWakesSubscribersOnlyAfterTheCommit() {
         Signal signal = Signal.of("order.created", "tx-test", Map.of("n", 1));
 
-        transaction.executeWithoutResult(status -> {
-            bus.publish(signal);
+        List<RecordedSignal> returned = transaction.execute(status -> {
+            List<RecordedSignal> recorded = bus.publish(signal);
             assertThat(woken).isEmpty();
             assertThat(committedElsewhere(signal.id())).isFalse();
+            return recorded;
         });
 
+        assertThat(returned).extracting(RecordedSignal::position).containsExactly(RecordedSignal.UNASSIGNED);
         assertThat(woken).containsExactly(new Woken(signal.id(), true));
         await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == 1);
         assertThat(persistent.get(0).signal().id()).isEqualTo(signal.id());
+        assertThat(persistent.get(0).position()).isEqualTo(1);
+        assertThat(store.positionOf(bus.name(), signal.id())).hasValue(1);
     }
 
     @Test
@@ -125,18 +142,142 @@ abstract class TransactionalPublishTest {
             assertThatThrownBy(() -> bus.publish(Signal.of("order.created", "tx-test", Map.of("n", 3)), first))
                     .isInstanceOf(InvalidSignalException.class).hasMessageContaining(first.id());
             bus.publish(second);
+            assertThatThrownBy(() -> bus.publish(second)).isInstanceOf(InvalidSignalException.class)
+                    .hasMessageContaining(second.id()).hasMessageContaining("waiting for its position");
         });
 
-        assertThat(store.read(bus.name(), 0, 10)).extracting(r -> r.signal().id())
-                .containsExactly(first.id(), second.id());
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(store.read(bus.name(), 0, 10))
+                .extracting(r -> r.signal().id()).containsExactly(first.id(), second.id()));
     }
 
-    /** Whether a connection outside any transaction sees the signal: it is committed. */
+    @Test
+    void aFailedCommitPublishesNothing() {
+        Signal signal = Signal.of("order.created", "tx-test", Map.of("n", 1));
+
+        assertThatThrownBy(() -> transaction.executeWithoutResult(status -> {
+            bus.publish(signal);
+            TransactionSynchronizationManager.registerSynchronization(new TransactionSynchronization() {
+                @Override
+                public void beforeCommit(boolean readOnly) {
+                    throw new IllegalStateException("the commit failed");
+                }
+            });
+        })).hasMessage("the commit failed");
+
+        Signal next = Signal.of("order.created", "tx-test", Map.of("n", 2));
+        bus.publish(next);
+        await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == 1);
+        assertThat(persistent).extracting(d -> d.signal().id()).containsExactly(next.id());
+        assertThat(committedElsewhere(signal.id())).isFalse();
+        assertThat(woken).extracting(Woken::signalId).containsExactly(next.id());
+    }
+
+    @Test
+    void anInnerTransactionCommitsItsSignalsEvenWhenTheOuterOneRollsBack() {
+        var inner = new TransactionTemplate(transaction.getTransactionManager());
+        inner.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        Signal outerSignal = Signal.of("order.created", "tx-test", Map.of("n", 1));
+        Signal innerSignal = Signal.of("order.created", "tx-test", Map.of("n", 2));
+
+        transaction.executeWithoutResult(status -> {
+            bus.publish(outerSignal);
+            inner.executeWithoutResult(innerStatus -> bus.publish(innerSignal));
+            status.setRollbackOnly();
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == 1);
+        assertThat(persistent).extracting(d -> d.signal().id()).containsExactly(innerSignal.id());
+        assertThat(committedElsewhere(outerSignal.id())).isFalse();
+    }
+
+    @Test
+    void theSignalsOfOneTransactionGetConsecutivePositionsInPublishOrder() {
+        List<Signal> first = List.of(Signal.of("order.created", "tx-test", Map.of("n", 1)),
+                Signal.of("order.created", "tx-test", Map.of("n", 2)));
+        Signal second = Signal.of("order.created", "tx-test", Map.of("n", 3));
+
+        transaction.executeWithoutResult(status -> {
+            bus.publish(first);
+            bus.publish(Signal.of("other.created", "tx-test", Map.of("n", 0))); // not matched, still a position
+            bus.publish(second);
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == 3);
+        assertThat(persistent).extracting(Delivery::position).containsExactly(1L, 2L, 4L);
+        assertThat(persistent).extracting(d -> d.signal().id())
+                .containsExactly(first.get(0).id(), first.get(1).id(), second.id());
+        assertThat(woken).extracting(Woken::signalId).containsExactly(first.get(0).id(), first.get(1).id(),
+                second.id());
+    }
+
+    /**
+     * Issue 10, "done when" 1: a transaction that publishes and then stays open (3 s here, to keep the
+     * suite fast) makes no other publisher wait: eight threads publishing in their own short
+     * transactions meanwhile all commit, and their signals are delivered before the long one commits.
+     */
+    @Test
+    void aTransactionThatStaysOpenDelaysNoOtherPublisher() throws Exception {
+        Duration open = Duration.ofSeconds(3);
+        Signal longOne = Signal.of("order.created", "tx-long", Map.of("n", 0));
+        var published = new CountDownLatch(1);
+        var release = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(9);
+        try {
+            Future<?> longTransaction = threads.submit(() -> transaction.executeWithoutResult(status -> {
+                bus.publish(longOne);
+                published.countDown();
+                try {
+                    assertThat(release.await(30, TimeUnit.SECONDS)).isTrue();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }));
+            assertThat(published.await(10, TimeUnit.SECONDS)).isTrue();
+            long openedAt = System.nanoTime();
+            var others = new ArrayList<Future<List<String>>>();
+            for (int t = 0; t < 8; t++) {
+                int thread = t;
+                others.add(threads.submit(() -> {
+                    var ids = new ArrayList<String>();
+                    for (int i = 0; i < 20; i++) {
+                        Signal signal = Signal.of("order.created", "tx-short", Map.of("t", thread, "i", i));
+                        transaction.executeWithoutResult(status -> bus.publish(signal));
+                        ids.add(signal.id());
+                    }
+                    return ids;
+                }));
+            }
+            var shortIds = new ArrayList<String>();
+            for (Future<List<String>> other : others) {
+                shortIds.addAll(other.get(30, TimeUnit.SECONDS)); // not waiting for the long one: it is open until they are delivered
+            }
+            await().atMost(Duration.ofSeconds(30)).until(() -> persistent.size() == 160);
+            assertThat(persistent).extracting(d -> d.signal().id()).containsExactlyInAnyOrderElementsOf(shortIds);
+
+            // keep the long transaction open for at least the whole time, and its signal undelivered
+            Duration left = open.minusNanos(System.nanoTime() - openedAt);
+            if (!left.isNegative()) {
+                await().pollDelay(left).atMost(left.plusSeconds(1)).until(() -> true);
+            }
+            assertThat(persistent).hasSize(160);
+            release.countDown();
+            longTransaction.get(10, TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == 161);
+            assertThat(persistent.get(160).signal().id()).isEqualTo(longOne.id());
+            assertThat(persistent).extracting(Delivery::position).isSorted().doesNotHaveDuplicates();
+        } finally {
+            release.countDown();
+            threads.shutdownNow();
+        }
+    }
+
+    /** Whether a connection outside any transaction sees the signal, in the log or staged: it is committed. */
     private boolean committedElsewhere(String signalId) {
         try (Connection connection = dataSource.getConnection();
-                PreparedStatement query = connection.prepareStatement(
-                        "SELECT COUNT(*) FROM signal_bus_log WHERE signal_id = ?")) {
+                PreparedStatement query = connection.prepareStatement("SELECT (SELECT COUNT(*) FROM signal_bus_log"
+                        + " WHERE signal_id = ?) + (SELECT COUNT(*) FROM signal_bus_pending WHERE signal_id = ?)")) {
             query.setString(1, signalId);
+            query.setString(2, signalId);
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();
                 return rs.getInt(1) == 1;

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.resttestclient.autoconfigure.AutoConfigureRestTestClient;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.core.ParameterizedTypeReference;
@@ -20,7 +21,8 @@ import org.springframework.test.web.servlet.client.RestTestClient;
         "signal-bus.poll-interval=50ms",
         "signal-bus.ack-timeout=1s",
         "signal-bus.retry.initial-backoff=50ms",
-        "signal-bus.retry.max-backoff=200ms" })
+        "signal-bus.retry.max-backoff=200ms",
+        "management.server.port=0" })
 @AutoConfigureRestTestClient
 class SampleApplicationTest {
 
@@ -28,6 +30,9 @@ class SampleApplicationTest {
 
     @Autowired
     RestTestClient http;
+
+    @LocalManagementPort
+    int managementPort;
 
     private Map<String, Object> stats() {
         return http.get().uri("/stats").exchange().expectStatus().isOk()
@@ -85,15 +90,19 @@ class SampleApplicationTest {
         http.get().uri("/replay?pattern=order.**&since=2000-01-01T00:00:00Z").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.length()").isEqualTo(3);
 
-        // operators: health with per-subscription details, the signalbus endpoint, metrics
-        http.get().uri("/actuator/health").exchange().expectStatus().isOk()
+        // operators: health with per-subscription details, the signalbus endpoint, metrics, on the
+        // management port only (bound to 127.0.0.1 in application.yml), never on the public one
+        http.get().uri("/actuator/health").exchange().expectStatus().isNotFound();
+        http.get().uri("/actuator/signalbus").exchange().expectStatus().isNotFound();
+        RestTestClient operator = RestTestClient.bindToServer().baseUrl("http://127.0.0.1:" + managementPort).build();
+        operator.get().uri("/actuator/health").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.components.signalBus.status").isEqualTo("UP");
-        http.get().uri("/actuator/signalbus").exchange().expectStatus().isOk()
+        operator.get().uri("/actuator/signalbus").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.buses").exists();
-        http.get().uri("/actuator/signalbus/default/order_processor").exchange().expectStatus().isOk()
+        operator.get().uri("/actuator/signalbus/default/order_processor").exchange().expectStatus().isOk()
                 .expectBody().jsonPath("$.lag").isNumber();
-        http.get().uri("/actuator/signalbus/nowhere").exchange().expectStatus().isNotFound();
-        String prometheus = http.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
+        operator.get().uri("/actuator/signalbus/nowhere").exchange().expectStatus().isNotFound();
+        String prometheus = operator.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(prometheus).contains("signalbus_published_total").contains("signalbus_deliveries_total")
                 .contains("signalbus_lag")

@@ -6,11 +6,13 @@ import io.signalbus.SignalBusBuilder;
 import io.signalbus.SignalBusListener;
 import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.jdbc.SignalBusSchema;
+import io.signalbus.json.SignalJson;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -44,6 +46,7 @@ import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.util.ClassUtils;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Auto-configuration of signal-bus: a store (JDBC on the application's DataSource, else in memory),
@@ -79,9 +82,20 @@ public class SignalBusAutoConfiguration {
         return new InitializationModeConverter();
     }
 
+    /**
+     * The codec of signal data on the application's {@code JsonMapper} (when there is one): data is
+     * written to the log, read back and converted for {@link SignalListener} methods by one mapper, so
+     * that its naming strategy and modules apply both ways, live and on redelivery from the log.
+     */
     @Bean
     @ConditionalOnMissingBean
-    SignalBuses signalBuses(SignalStore store, SignalBusProperties properties,
+    SignalJson signalBusCodec(ObjectProvider<JsonMapper> jsonMapper) {
+        return new SignalJson(jsonMapper.getIfAvailable(SignalJson::defaultMapper));
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    SignalBuses signalBuses(SignalStore store, SignalJson codec, SignalBusProperties properties,
             ObjectProvider<SignalBusListener> listeners, ObjectProvider<PublishInterceptor> interceptors,
             ObjectProvider<SignalBusCustomizer> customizers) {
         Set<String> names = new LinkedHashSet<>();
@@ -89,7 +103,7 @@ public class SignalBusAutoConfiguration {
         names.addAll(properties.getBuses().keySet());
         List<SignalBus> buses = new ArrayList<>();
         for (String name : names) {
-            SignalBusBuilder builder = SignalBus.builder().name(name).store(store);
+            SignalBusBuilder builder = SignalBus.builder().name(name).store(store).codec(codec);
             properties.applyTo(builder, name);
             listeners.orderedStream().forEach(builder::listener);
             interceptors.orderedStream().forEach(builder::interceptor);
@@ -152,12 +166,15 @@ public class SignalBusAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
-        JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalBusProperties properties) {
+        JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalJson codec, SignalBusProperties properties) {
             warnIfInMemory(dataSource);
             if (initializesSchema(properties.getJdbc().getInitializeSchema(), dataSource)) {
                 SignalBusSchema.migrate(dataSource);
             }
+            Duration pollInterval = properties.getPollInterval();
             return JdbcSignalStore.builder(dataSource)
+                    .codec(codec)
+                    .pollInterval(pollInterval != null ? pollInterval : SignalBusBuilder.DEFAULT_POLL_INTERVAL)
                     .publishTimeout(properties.getPublishTimeout())
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();

@@ -4,21 +4,22 @@ import io.signalbus.DataConversionException;
 import io.signalbus.Delivery;
 import io.signalbus.Signal;
 import io.signalbus.SignalHandler;
+import io.signalbus.json.SignalJson;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Parameter;
 import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 import org.springframework.util.ReflectionUtils;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JavaType;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
  * Calls one {@code @SignalListener} method for each delivery: resolves its arguments ({@link Signal},
- * {@link Delivery}, or a payload converted from the data), acks on return and lets a thrown exception
- * become a nack. A payload that cannot be converted is a {@link DataConversionException}, which the bus
- * dead-letters at once.
+ * {@link Delivery}, or a payload converted from the data by {@link SignalJson#convertData} with the
+ * codec's mapper, the one that wrote the data), acks on return and lets a thrown exception become a nack.
+ * A payload that cannot be converted, a record component absent from the data among them, is a
+ * {@link DataConversionException}, which the bus dead-letters at once: never an ack with nulls.
  */
 final class SignalListenerMethod implements SignalHandler {
 
@@ -89,21 +90,8 @@ final class SignalListenerMethod implements SignalHandler {
     }
 
     private @Nullable Object convert(Signal signal) {
-        Object data = signal.data();
         JavaType payloadType = Objects.requireNonNull(this.payloadType, "payloadType"); // PAYLOAD kinds have one
-        if (data == null || (!payloadType.hasGenericTypes() && payloadType.getRawClass().isInstance(data))) {
-            return data;
-        }
-        try {
-            return mapper.convertValue(data, payloadType);
-        } catch (JacksonException | IllegalArgumentException e) {
-            throw new DataConversionException(signal.id(), signal.type(), payloadType.getRawClass(), firstLine(e), e);
-        }
-    }
-
-    private static String firstLine(RuntimeException e) {
-        String message = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
-        return message == null ? e.getClass().getSimpleName() : message.lines().findFirst().orElse(message);
+        return SignalJson.convertData(signal, payloadType, mapper);
     }
 
     @Override

@@ -102,8 +102,9 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 options = withRetry(options, annotation, attributes);
             }
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
-            JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(JsonMapper.class)
-                    .getIfAvailable(SignalJson::defaultMapper);
+            // the mapper that wrote the data to the log converts it back
+            JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(SignalJson.class)
+                    .getIfAvailable(SignalJson::new).mapper();
             return new Endpoint(listenerId(beanName + "." + method.getName()), beanName, method, attributes.bus(),
                     pattern, options, SignalListenerMethod.of(bean, invocable, mapper), attributes.autoStartup());
         } catch (SignalBusException | IllegalArgumentException | BeansException e) {

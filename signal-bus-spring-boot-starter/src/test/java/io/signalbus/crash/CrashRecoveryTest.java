@@ -18,11 +18,13 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.NavigableMap;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -47,6 +49,9 @@ import org.junit.jupiter.api.Timeout;
  *   <li>every signal whose {@code publish} had returned (the child fsyncs their ids and positions to
  *       a file after each call returns) is in the log, at the position {@code publish} returned;</li>
  *   <li>the log has no holes: positions 1 to the head, each exactly once;</li>
+ *   <li>signals published inside transactions (issue 10) match the {@code crash_order} rows written in
+ *       the same transactions: each committed one is in the log or staged for its position, and no
+ *       signal of a rolled-back or unfinished transaction is in either; at the end all are in the log;</li>
  *   <li>the stored checkpoint is not beyond what was processed: every matching signal at or below it
  *       is in {@code processed}, and nothing is dead-lettered;</li>
  * </ul>
@@ -149,8 +154,9 @@ abstract class CrashRecoveryTest {
         // 4: listening until the stored checkpoint reaches the head, then a graceful stop
         DatabaseState beforeFinal = readDatabase();
         Child last = start(4, 0);
-        Progress caughtUp = last.awaitProgress("the stored checkpoint at the head " + beforeFinal.head(),
-                p -> p.head() == beforeFinal.head() && p.checkpoint() == p.head());
+        long finalHead = beforeFinal.head() + beforeFinal.staged().size(); // staged ones get positions too
+        Progress caughtUp = last.awaitProgress("the stored checkpoint at the head " + finalHead,
+                p -> p.head() == finalHead && p.checkpoint() == p.head());
         last.process.toHandle().destroy(); // SIGTERM: Spring closes the context, the bus flushes checkpoints
         assertThat(last.process.waitFor(30, TimeUnit.SECONDS)).as("run 4 stops within 30 s of SIGTERM").isTrue();
         last.awaitOutputDrained();
@@ -177,6 +183,9 @@ abstract class CrashRecoveryTest {
         assertThat((long) end.processed().size()).as("processed signals (checked above: each a matching log signal)")
                 .isEqualTo(end.matchingAbove(0));
         assertThat(end.checkpoint()).as("stored checkpoint after the final run").isEqualTo(end.head());
+        assertThat(end.staged()).as("signals committed in transactions and still without a position at the end")
+                .isEmpty();
+        assertThat(end.orders()).as("orders committed with their signals").isNotEmpty();
         assertThat(returned).as("signals whose publish returned").hasSizeGreaterThanOrEqualTo(2 * KILL_AFTER_PUBLISHED);
     }
 
@@ -235,6 +244,19 @@ abstract class CrashRecoveryTest {
         assertThat(strays.size()).as("processed signals that are not matching signals of the log, %s: %s", when,
                 sample(strays)).isZero();
 
+        // published inside transactions with an order row each: committed (an order row) ⇔ in the log or
+        // staged (it gets a position later); rolled back or never committed ⇒ nowhere
+        List<String> withoutOrder = new ArrayList<>();
+        state.log().values().stream().filter(row -> row.type().equals("crash.tx") && !state.orders().contains(row.id()))
+                .forEach(row -> withoutOrder.add(row.toString()));
+        state.staged().stream().filter(id -> !state.orders().contains(id)).forEach(withoutOrder::add);
+        assertThat(withoutOrder.size()).as("signals of transactions that did not commit, in the log or staged, %s: %s",
+                when, sample(withoutOrder)).isZero();
+        List<String> orderLost = state.orders().stream()
+                .filter(id -> !positionsById.containsKey(id) && !state.staged().contains(id)).toList();
+        assertThat(orderLost.size()).as("LOST %s: committed orders whose signal is neither in the log nor staged: %s",
+                when, sample(orderLost)).isZero();
+
         // the checkpoint is a low-water mark of what was processed
         assertThat(state.checkpoint()).as("stored checkpoint %s", when).isBetween(0L, state.head());
         List<String> skipped = state.log().headMap(state.checkpoint(), true).values().stream()
@@ -272,7 +294,7 @@ abstract class CrashRecoveryTest {
     /** The database as a dead child left it. */
     record DatabaseState(NavigableMap<Long, LogRow> log, long head, long checkpoint,
             Map<String, Long> processed, Map<String, Integer> processedRun, Map<Integer, Long> redeliveriesByRun,
-            long deadLetters) {
+            long deadLetters, Set<String> staged, Set<String> orders) {
 
         long matchingAbove(long position) {
             return log.tailMap(position, false).values().stream().filter(LogRow::matching).count();
@@ -321,9 +343,14 @@ abstract class CrashRecoveryTest {
             long[] deadLetters = {0};
             query(connection, "SELECT COUNT(*) FROM signal_bus_dead_letter WHERE bus = ? AND subscription_id = ?",
                     rs -> deadLetters[0] = rs.getLong(1), CrashTestApplication.BUS, CrashTestApplication.SUBSCRIPTION);
+            var staged = new HashSet<String>();
+            query(connection, "SELECT signal_id FROM signal_bus_pending WHERE bus = ?", rs -> staged.add(rs.getString(1)),
+                    CrashTestApplication.BUS);
+            var orders = new HashSet<String>();
+            query(connection, "SELECT signal_id FROM crash_order", rs -> orders.add(rs.getString(1)));
             connection.commit();
             return new DatabaseState(log, head[0], checkpoint[0], processed, processedRun, redeliveries,
-                    deadLetters[0]);
+                    deadLetters[0], staged, orders);
         }
     }
 

@@ -30,8 +30,11 @@ import org.springframework.boot.SpringApplication;
 import org.springframework.boot.autoconfigure.SpringBootApplication;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.support.JdbcUtils;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * The application that {@link CrashRecoveryTest} starts in a child JVM and kills with SIGKILL. It
@@ -46,6 +49,11 @@ import org.springframework.stereotype.Component;
  * positions it returned appended to {@code --crash.published-file}, one write and one fsync per
  * call, so the file lists exactly the signals whose publish had returned when the process died
  * (give or take the one call between its return and its line).
+ *
+ * <p>A third thread publishes inside transactions (issue 10): each inserts a row per signal into
+ * {@code crash_order} and publishes 1 to 3 {@code crash.tx} signals with those ids, in one
+ * transaction; one in ten is rolled back. Their positions are assigned after commit, so they are not
+ * in the published file: the test checks them against {@code crash_order} instead.
  *
  * <p>It prints {@code READY} once the listener runs, {@code PUBLISHED-ALL} when its publishers are
  * done, and every 100 ms a {@code PROGRESS} line with this run's counts and the stored checkpoint
@@ -65,7 +73,7 @@ public class CrashTestApplication {
         int run = context.getEnvironment().getRequiredProperty("crash.run", Integer.class);
         int toPublish = context.getEnvironment().getProperty("crash.publish", Integer.class, 0);
         var published = new AtomicLong();
-        var publishersLeft = new AtomicInteger(toPublish > 0 ? 2 : 0);
+        var publishersLeft = new AtomicInteger(toPublish > 0 ? 3 : 0);
 
         ScheduledExecutorService progress = Executors.newSingleThreadScheduledExecutor(task -> {
             Thread thread = new Thread(task, "progress");
@@ -83,8 +91,11 @@ public class CrashTestApplication {
                     "publisher-singles");
             var batches = new Thread(() -> publish(bus, file, run, toPublish - toPublish / 2, true, published,
                     publishersLeft), "publisher-batches");
+            var transactional = new Thread(() -> publishInTransactions(bus, new DataSourceTransactionManager(
+                    context.getBean(DataSource.class)), jdbc, run, toPublish / 6, publishersLeft), "publisher-tx");
             singles.start();
             batches.start();
+            transactional.start();
         }
         new CountDownLatch(1).await(); // until the test kills or stops this JVM
     }
@@ -109,14 +120,51 @@ public class CrashTestApplication {
                 published.addAndGet(recorded.size());
             }
         } catch (Throwable e) {
-            System.out.println("PUBLISH-FAILED " + e);
-            e.printStackTrace(System.out);
-            System.out.flush();
-            Runtime.getRuntime().halt(3);
+            halt(e);
         }
         if (publishersLeft.decrementAndGet() == 0) {
             System.out.println("PUBLISHED-ALL published=" + published.get());
         }
+    }
+
+    /** Transactions of 1 to 3 signals, each with a crash_order row per signal; one in ten rolled back. */
+    private static void publishInTransactions(SignalBus bus, PlatformTransactionManager transactionManager,
+            JdbcTemplate jdbc, int run, int count, AtomicInteger publishersLeft) {
+        try {
+            var transaction = new TransactionTemplate(transactionManager);
+            var random = ThreadLocalRandom.current();
+            for (int sequence = 0; sequence < count; sequence++) {
+                boolean rollBack = random.nextInt(10) == 0;
+                int size = random.nextInt(1, 4);
+                int at = sequence;
+                transaction.executeWithoutResult(status -> {
+                    var signals = new ArrayList<Signal>(size);
+                    for (int i = 0; i < size; i++) {
+                        Signal signal = Signal.of("crash.tx", "crash-test/publisher-tx",
+                                Map.of("run", run, "sequence", at, "rolledBack", rollBack));
+                        jdbc.update("INSERT INTO crash_order (signal_id, run) VALUES (?, ?)", signal.id(), run);
+                        signals.add(signal);
+                    }
+                    bus.publish(signals);
+                    if (rollBack) {
+                        status.setRollbackOnly();
+                    }
+                });
+            }
+        } catch (Throwable e) {
+            halt(e);
+        }
+        if (publishersLeft.decrementAndGet() == 0) {
+            System.out.println("PUBLISHED-ALL");
+        }
+    }
+
+    /** A publish failed: the test reads the reason and fails. */
+    private static void halt(Throwable failure) {
+        System.out.println("PUBLISH-FAILED " + failure);
+        failure.printStackTrace(System.out);
+        System.out.flush();
+        Runtime.getRuntime().halt(3);
     }
 
     private static void reportProgress(JdbcTemplate jdbc, CrashListener listener, AtomicLong published,
@@ -160,6 +208,7 @@ public class CrashTestApplication {
                             + " ON CONFLICT (signal_id) DO NOTHING";
             jdbc.execute("CREATE TABLE IF NOT EXISTS processed (signal_id VARCHAR(64) PRIMARY KEY,"
                     + " position BIGINT NOT NULL, run INT NOT NULL, attempt INT NOT NULL)");
+            jdbc.execute("CREATE TABLE IF NOT EXISTS crash_order (signal_id VARCHAR(64) PRIMARY KEY, run INT NOT NULL)");
             jdbc.execute("CREATE TABLE IF NOT EXISTS redelivered (signal_id VARCHAR(64) NOT NULL,"
                     + " position BIGINT NOT NULL, run INT NOT NULL, attempt INT NOT NULL)");
         }

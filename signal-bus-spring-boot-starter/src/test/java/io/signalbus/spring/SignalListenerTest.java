@@ -163,7 +163,7 @@ class SignalListenerTest {
     @Component
     static class AuditListener {
 
-        @SignalListener(value = "#", bus = "audit")
+        @SignalListener(value = "audit..all", bus = "audit")
         void on(Signal signal) {
         }
     }
@@ -173,7 +173,7 @@ class SignalListenerTest {
         runner.withBean("auditListener", AuditListener.class).run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).hasMessageContaining("auditListener.on")
-                    .hasMessageContaining("'#'");
+                    .hasMessageContaining("'audit..all'").hasMessageContaining("segment 2 is empty");
         });
     }
 

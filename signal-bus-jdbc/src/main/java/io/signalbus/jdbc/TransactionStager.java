@@ -1,0 +1,230 @@
+package io.signalbus.jdbc;
+
+import io.signalbus.InvalidSignalException;
+import io.signalbus.RecordedSignal;
+import io.signalbus.Signal;
+import io.signalbus.SignalBusException;
+import io.signalbus.SignalStoreException;
+import java.security.SecureRandom;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.sql.Savepoint;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.jspecify.annotations.Nullable;
+import org.springframework.dao.DataAccessException;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.jdbc.core.BatchPreparedStatementSetter;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.transaction.support.TransactionSynchronization;
+import org.springframework.transaction.support.TransactionSynchronizationManager;
+
+/**
+ * Publishes inside the caller's transaction without touching the bus head: the signals go into
+ * {@code signal_bus_pending} only, under a key shared by every publish of that transaction, and the
+ * {@link Sequencer} gives them positions once the transaction has committed. So a transaction that
+ * stays open holds no lock another publisher needs, and a rollback leaves nothing behind.
+ *
+ * <p>An id already in the log is rejected here ({@link InvalidSignalException}) and the caller's
+ * transaction stays usable: on PostgreSQL the insert skips such rows (a failed statement would
+ * abort the whole transaction) and the rows this publish did stage are deleted again; on H2 the
+ * publish runs under a savepoint (cheap in process). The check cannot see a signal with the same id
+ * that another transaction stages or sequences meanwhile: the unique key of the staging table
+ * catches a staged one, and the sequencer drops one already in the log (see {@link Sequencer}).
+ */
+final class TransactionStager {
+
+    private final JdbcTemplate jdbc;
+    private final StoreStatements sql;
+    private final boolean underSavepoint;
+    private final Sequencer sequencer;
+    private final SecureRandom keys = new SecureRandom();
+    private final IdLookup idLookup;
+
+    TransactionStager(JdbcTemplate jdbc, JdbcDialect dialect, Sequencer sequencer) {
+        this.jdbc = jdbc;
+        this.idLookup = new IdLookup(jdbc, dialect.statements());
+        this.sql = dialect.statements();
+        this.underSavepoint = dialect == JdbcDialect.H2;
+        this.sequencer = sequencer;
+    }
+
+    /**
+     * Stages the request in the caller's transaction on {@code connection} (one of this DataSource,
+     * not in auto-commit mode); returns its signals with {@link RecordedSignal#UNASSIGNED} positions.
+     */
+    List<RecordedSignal> stage(Connection connection, AppendRequest request) throws SQLException {
+        Transaction transaction = current();
+        Savepoint savepoint = underSavepoint ? connection.setSavepoint() : null;
+        List<String> skipped;
+        try {
+            skipped = insert(transaction.key, request);
+        } catch (RuntimeException e) {
+            undo(connection, savepoint, request, transaction.key, List.of(), e);
+            throw e instanceof DuplicateKeyException ? rejected(request, request.signals().stream()
+                    .map(Signal::id).toList(), e) : new SignalStoreException("could not append " + request.size()
+                    + " signals to bus '" + request.bus() + "' in the caller's transaction: "
+                    + JdbcSignalStore.message(e), e);
+        }
+        if (!skipped.isEmpty()) {
+            RuntimeException rejected = rejected(request, skipped, null);
+            List<String> inserted = request.signals().stream().map(Signal::id).filter(id -> !skipped.contains(id))
+                    .toList();
+            undo(connection, savepoint, request, transaction.key, inserted, rejected);
+            throw rejected;
+        }
+        if (savepoint != null) {
+            connection.releaseSavepoint(savepoint);
+        }
+        transaction.requests.computeIfAbsent(request.bus(), bus -> new ArrayList<>()).add(request);
+        var recorded = new ArrayList<RecordedSignal>(request.size());
+        for (Signal signal : request.signals()) {
+            recorded.add(new RecordedSignal(RecordedSignal.UNASSIGNED, signal, request.recordedAt()));
+        }
+        return recorded;
+    }
+
+    /**
+     * Removes what a rejected request staged: back to the savepoint on H2; on PostgreSQL the rows it
+     * {@code inserted} are deleted (after a failed statement none are: PostgreSQL will not commit
+     * that transaction anyway).
+     */
+    private void undo(Connection connection, @Nullable Savepoint savepoint, AppendRequest request, long key,
+            List<String> inserted, RuntimeException failure) {
+        try {
+            if (savepoint != null) {
+                connection.rollback(savepoint);
+            } else if (!inserted.isEmpty()) {
+                jdbc.batchUpdate(sql.deletePendingOf(), inserted.stream()
+                        .map(id -> new Object[] {request.bus(), key, id}).toList());
+            }
+        } catch (SQLException | DataAccessException undoFailure) {
+            failure.addSuppressed(undoFailure);
+            throw new SignalStoreException("could not undo a failed append to bus '" + request.bus()
+                    + "' in the caller's transaction: " + undoFailure.getMessage(), failure);
+        }
+    }
+
+    /**
+     * Inserts the rows; returns the ids it skipped because they are taken (in the log, or on
+     * PostgreSQL staged), throws the database's exception.
+     */
+    private List<String> insert(long key, AppendRequest request) {
+        var created = JdbcMapping.timestamp(Instant.now());
+        int[] counts = jdbc.batchUpdate(sql.insertPending(), new BatchPreparedStatementSetter() {
+            @Override
+            public void setValues(PreparedStatement ps, int i) throws SQLException {
+                Signal signal = request.signals().get(i);
+                ps.setString(1, request.bus());
+                ps.setLong(2, key);
+                ps.setString(3, signal.id());
+                ps.setString(4, signal.type());
+                ps.setObject(5, JdbcMapping.timestamp(request.recordedAt()));
+                ps.setObject(6, created);
+                ps.setString(7, request.envelopes().get(i));
+                ps.setString(8, request.bus());
+                ps.setString(9, signal.id());
+            }
+
+            @Override
+            public int getBatchSize() {
+                return request.size();
+            }
+        });
+        var skipped = new ArrayList<String>();
+        for (int i = 0; i < counts.length; i++) {
+            if (counts[i] == 0) {
+                skipped.add(request.signals().get(i).id());
+            }
+        }
+        return skipped;
+    }
+
+    /** The exception naming one of {@code ids} that is already in the log or staged. */
+    private RuntimeException rejected(AppendRequest request, List<String> ids, @Nullable RuntimeException failure) {
+        Map<String, Long> inLog = Map.of();
+        Set<String> staged = Set.of();
+        try {
+            inLog = idLookup.inLog(request.bus(), ids);
+            staged = idLookup.staged(request.bus(), ids);
+        } catch (DataAccessException e) {
+            if (failure == null) {
+                return new SignalStoreException("an id of " + ids.size() + " signals appended to bus '"
+                        + request.bus() + "' is already published; could not find which: " + e.getMessage(), e);
+            }
+            failure.addSuppressed(e);
+        }
+        for (String id : ids) {
+            Long position = inLog.get(id);
+            if (position != null) {
+                return invalid("signal id '" + id + "' is already in the log of bus '" + request.bus()
+                        + "' at position " + position, failure);
+            }
+            if (staged.contains(id)) {
+                return invalid("signal id '" + id + "' is already published to bus '" + request.bus()
+                        + "' and waiting for its position", failure);
+            }
+        }
+        if (failure instanceof SignalBusException signalBusException) {
+            return signalBusException;
+        }
+        String message = "could not append " + ids.size() + " signals to bus '" + request.bus()
+                + "': an id is already published";
+        return failure == null ? new SignalStoreException(message) : new SignalStoreException(message, failure);
+    }
+
+    private static InvalidSignalException invalid(String message, @Nullable Throwable cause) {
+        return cause == null ? new InvalidSignalException(message) : new InvalidSignalException(message, cause);
+    }
+
+    /** The staging state of the caller's transaction, created with its first publish. */
+    private Transaction current() {
+        Transaction transaction = (Transaction) TransactionSynchronizationManager.getResource(this);
+        if (transaction == null) {
+            transaction = new Transaction(keys.nextLong());
+            TransactionSynchronizationManager.bindResource(this, transaction);
+            TransactionSynchronizationManager.registerSynchronization(transaction);
+        }
+        return transaction;
+    }
+
+    /**
+     * What one caller transaction staged, by bus, bound to the transaction as a resource so that its
+     * publishes share one key; hands it to the sequencer after commit. Suspended with its transaction
+     * (REQUIRES_NEW), so that an inner transaction gets its own key.
+     */
+    private final class Transaction implements TransactionSynchronization {
+
+        final long key;
+        final Map<String, List<AppendRequest>> requests = new LinkedHashMap<>();
+
+        Transaction(long key) {
+            this.key = key;
+        }
+
+        @Override
+        public void suspend() {
+            TransactionSynchronizationManager.unbindResource(TransactionStager.this);
+        }
+
+        @Override
+        public void resume() {
+            TransactionSynchronizationManager.bindResource(TransactionStager.this, this);
+        }
+
+        @Override
+        public void afterCommit() {
+            sequencer.committed(key, requests);
+        }
+
+        @Override
+        public void afterCompletion(int status) {
+            TransactionSynchronizationManager.unbindResourceIfPossible(TransactionStager.this);
+        }
+    }
+}
