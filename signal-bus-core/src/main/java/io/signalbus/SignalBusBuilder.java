@@ -55,6 +55,7 @@ public final class SignalBusBuilder {
     final List<SignalBusListener> listeners = new ArrayList<>();
     final List<PublishInterceptor> interceptors = new ArrayList<>();
     final List<HandlerDecorator> decorators = new ArrayList<>();
+    final List<PublishDecorator> publishDecorators = new ArrayList<>();
 
     SignalBusBuilder() {
     }
@@ -186,10 +187,17 @@ public final class SignalBusBuilder {
         return this;
     }
 
+    /** Adds a decorator around every publish call (timing, tracing); the first added is outermost. */
+    public SignalBusBuilder publishDecorator(PublishDecorator decorator) {
+        publishDecorators.add(Objects.requireNonNull(decorator, "decorator"));
+        return this;
+    }
+
     /** A new bus with these settings, its persistent subscriptions not yet started. */
     public SignalBus build() {
         return new DefaultSignalBus(new BusConfig(name, store != null ? store : new InMemorySignalStore(), clock,
                 defaults, maxPayloadSize, pollInterval, checkpointFlushCount, checkpointFlushInterval, readBatchSize,
-                shutdownTimeout, random, instanceId, claimLease, codec, listeners, interceptors, decorators));
+                shutdownTimeout, random, instanceId, claimLease, codec, listeners, interceptors, decorators,
+                publishDecorators));
     }
 }

@@ -1,6 +1,7 @@
 package io.signalbus.internal;
 
 import io.signalbus.HandlerDecorator;
+import io.signalbus.PublishDecorator;
 import io.signalbus.PublishInterceptor;
 import io.signalbus.SignalBusListener;
 import io.signalbus.SubscriptionDefaults;
@@ -31,15 +32,18 @@ import java.util.random.RandomGenerator;
  * @param listeners               told of what happens (metrics, logs)
  * @param interceptors            run on each signal before it is published, in order
  * @param decorators              wrap every handler, the first outermost
+ * @param publishDecorators       run around every publish call, the first outermost
  */
 public record BusConfig(String name, SignalStore store, Clock clock, SubscriptionDefaults defaults,
         int maxPayloadSize, Duration pollInterval, int checkpointFlushCount, Duration checkpointFlushInterval,
         int readBatchSize, Duration shutdownTimeout, RandomGenerator random, String instanceId, Duration claimLease,
-        SignalJson codec, List<SignalBusListener> listeners, List<PublishInterceptor> interceptors, List<HandlerDecorator> decorators) {
+        SignalJson codec, List<SignalBusListener> listeners, List<PublishInterceptor> interceptors,
+        List<HandlerDecorator> decorators, List<PublishDecorator> publishDecorators) {
 
     public BusConfig {
         listeners = List.copyOf(listeners);
         interceptors = List.copyOf(interceptors);
         decorators = List.copyOf(decorators);
+        publishDecorators = List.copyOf(publishDecorators);
     }
 }

@@ -6,6 +6,7 @@ import io.signalbus.BusStatus;
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.HandlerDecorator;
+import io.signalbus.PublishDecorator;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.ReplayOptions;
@@ -29,6 +30,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -47,6 +49,7 @@ public final class DefaultSignalBus implements SignalBus {
     private final Duration shutdownTimeout;
     private final SignalAdmission admission;
     private final List<HandlerDecorator> decorators;
+    private final List<PublishDecorator> publishDecorators;
     private final WorkerContext context;
 
     private final TransientRouter transients = new TransientRouter();
@@ -68,6 +71,7 @@ public final class DefaultSignalBus implements SignalBus {
         this.shutdownTimeout = config.shutdownTimeout();
         this.admission = new SignalAdmission(name, config.interceptors(), config.maxPayloadSize(), config.codec());
         this.decorators = config.decorators();
+        this.publishDecorators = config.publishDecorators();
         this.background = new StoreWork(name);
         this.context = new WorkerContext(name, store, clock, listeners, config.random(), background,
                 config.pollInterval(), readBatchSize, config.checkpointFlushCount(), config.checkpointFlushInterval(),
@@ -90,6 +94,16 @@ public final class DefaultSignalBus implements SignalBus {
         if (signals.isEmpty()) {
             return List.of();
         }
+        Supplier<List<RecordedSignal>> publish = () -> append(signals);
+        for (int i = publishDecorators.size() - 1; i >= 0; i--) {
+            PublishDecorator decorator = publishDecorators.get(i);
+            Supplier<List<RecordedSignal>> inner = publish;
+            publish = () -> decorator.around(name, signals, inner);
+        }
+        return publish.get();
+    }
+
+    private List<RecordedSignal> append(List<Signal> signals) {
         Instant now = clock.instant();
         List<Signal> prepared = admission.admit(signals, now);
         // the store keeps log times in order, and hands committed signals to the workers in order

@@ -105,7 +105,10 @@ class SampleApplicationTest {
         String prometheus = operator.get().uri("/actuator/prometheus").exchange().expectStatus().isOk()
                 .expectBody(String.class).returnResult().getResponseBody();
         assertThat(prometheus).contains("signalbus_published_total").contains("signalbus_deliveries_total")
-                .contains("signalbus_lag");
+                .contains("signalbus_lag")
+                .contains("# HELP signalbus_handle_seconds Time spent in the subscription's handler")
+                .contains("# HELP signalbus_publish_seconds Time a publish call takes")
+                .doesNotContain("signalbus_handler_duration");
 
         // bad input is a 400 with the reason
         http.get().uri("/replay?pattern=a..b").exchange().expectStatus().isBadRequest()

@@ -9,11 +9,14 @@ import io.signalbus.jdbc.SignalBusSchema;
 import io.signalbus.json.SignalJson;
 import io.signalbus.store.InMemorySignalStore;
 import io.signalbus.store.SignalStore;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Set;
 import javax.sql.DataSource;
@@ -30,6 +33,8 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnSingleCandi
 import org.springframework.boot.autoconfigure.condition.SpringBootCondition;
 import org.springframework.boot.context.properties.ConfigurationPropertiesBinding;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jdbc.EmbeddedDatabaseConnection;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
@@ -40,6 +45,7 @@ import org.springframework.context.annotation.Primary;
 import org.springframework.core.env.Environment;
 import org.springframework.core.type.AnnotatedTypeMetadata;
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.util.ClassUtils;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
@@ -67,6 +73,13 @@ public class SignalBusAutoConfiguration {
     @ConfigurationPropertiesBinding
     static StartFromConverter signalBusStartFromConverter() {
         return new StartFromConverter();
+    }
+
+    /** Static, so that it is there when the properties are bound. */
+    @Bean
+    @ConfigurationPropertiesBinding
+    static InitializationModeConverter signalBusInitializationModeConverter() {
+        return new InitializationModeConverter();
     }
 
     /**
@@ -117,8 +130,7 @@ public class SignalBusAutoConfiguration {
     @ConditionalOnMissingBean(SignalStore.class)
     InMemorySignalStore inMemorySignalStore(SignalBusProperties properties) {
         if (properties.getStore() == SignalBusProperties.StoreType.JDBC) {
-            throw new IllegalStateException("signal-bus.store=jdbc but the application has no single DataSource"
-                    + " bean; configure spring.datasource.* or set signal-bus.store=memory");
+            throw new NoDataSourceException();
         }
         log.warn("signal-bus is using the in-memory store: signals and checkpoints are lost when the JVM exits"
                 + " (add a DataSource for a durable log)");
@@ -155,7 +167,8 @@ public class SignalBusAutoConfiguration {
         @ConditionalOnMissingBean(SignalStore.class)
         @DependsOnDatabaseInitialization
         JdbcSignalStore jdbcSignalStore(DataSource dataSource, SignalJson codec, SignalBusProperties properties) {
-            if (properties.getJdbc().isInitializeSchema()) {
+            warnIfInMemory(dataSource);
+            if (initializesSchema(properties.getJdbc().getInitializeSchema(), dataSource)) {
                 SignalBusSchema.migrate(dataSource);
             }
             Duration pollInterval = properties.getPollInterval();
@@ -166,6 +179,38 @@ public class SignalBusAutoConfiguration {
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
                     .build();
         }
+    }
+
+    /** The durable store on a database that lives in memory is no more durable than the in-memory store. */
+    static void warnIfInMemory(DataSource dataSource) {
+        String url;
+        try (Connection connection = dataSource.getConnection()) {
+            url = connection.getMetaData().getURL();
+        } catch (SQLException e) {
+            return; // the store reports the database's failures
+        }
+        if (url != null && isInMemory(url)) {
+            log.warn("signal-bus stores its log in an in-memory database ({}): signals and checkpoints are lost when"
+                    + " the JVM exits (with H2 on the class path and no spring.datasource.url, Boot creates such a"
+                    + " database); set spring.datasource.url to a file or server database for a durable log",
+                    url.split(";", 2)[0]);
+        }
+    }
+
+    static boolean isInMemory(String url) {
+        String lower = url.toLowerCase(Locale.ROOT);
+        return lower.startsWith("jdbc:h2:mem:") || lower.startsWith("jdbc:hsqldb:mem:")
+                || lower.startsWith("jdbc:derby:memory:");
+    }
+
+    /** Whether {@code mode} creates the tables in this database; embedded as Boot's script initializers judge it. */
+    static boolean initializesSchema(DatabaseInitializationMode mode, DataSource dataSource) {
+        return switch (mode) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case EMBEDDED -> ClassUtils.isPresent("org.springframework.boot.jdbc.EmbeddedDatabaseConnection", null)
+                    && EmbeddedDatabaseConnection.isEmbedded(dataSource);
+        };
     }
 
     /** JDBC unless {@code signal-bus.store=memory}. */

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 
 /**
  * Settings of signal-bus, under {@code signal-bus.*}: the bus settings every bus takes (see
@@ -67,8 +68,13 @@ public class SignalBusProperties extends BusSettings {
     /** The JDBC store. */
     public static class Jdbc {
 
-        /** Create and migrate the signal_bus_* tables with signal-bus's own Flyway history table. */
-        private boolean initializeSchema = true;
+        /**
+         * When to create and migrate the signal_bus_* tables (with signal-bus's own Flyway history
+         * table): always (the default, as before), embedded (only on an embedded database such as
+         * in-memory H2) or never (create them some other way). true and false still work and mean
+         * always and never.
+         */
+        private DatabaseInitializationMode initializeSchema = DatabaseInitializationMode.ALWAYS;
 
         /**
          * Query timeout of every statement of the JDBC store (whole seconds, rounded up): the database
@@ -87,11 +93,11 @@ public class SignalBusProperties extends BusSettings {
             this.queryTimeout = queryTimeout;
         }
 
-        public boolean isInitializeSchema() {
+        public DatabaseInitializationMode getInitializeSchema() {
             return initializeSchema;
         }
 
-        public void setInitializeSchema(boolean initializeSchema) {
+        public void setInitializeSchema(DatabaseInitializationMode initializeSchema) {
             this.initializeSchema = initializeSchema;
         }
     }

@@ -15,7 +15,14 @@ import java.lang.annotation.Target;
  *
  * <p>Persistent listeners start when the application context is ready, resume from their
  * checkpoint after a restart, and stop gracefully (flushing checkpoints) on shutdown. Invalid
- * settings fail the startup with a message naming the bean and method.
+ * settings fail the startup with a message naming the bean and method. {@link SignalListenerRegistry}
+ * lists the listeners and stops or starts one at run time.
+ *
+ * <p>The string attributes ({@link #value()}, {@link #bus()}, {@link #subscriptionId()},
+ * {@link #startFrom()}, {@link #ackTimeout()}, {@link #initialBackoff()}, {@link #maxBackoff()},
+ * {@link #autoStartup()}) may hold {@code ${…}} property placeholders and SpEL {@code #{…}}
+ * expressions, resolved when the bean is created, e.g. {@code @SignalListener(value =
+ * "${orders.pattern:order.**}", subscriptionId = "#{'orders_' + '${region}'}")}.
  */
 @Target(ElementType.METHOD)
 @Retention(RetentionPolicy.RUNTIME)
@@ -73,4 +80,10 @@ public @interface SignalListener {
 
     /** Random spread of each delay (0 to 1); -1 takes the bus's {@code retry.jitter}. */
     double backoffJitter() default -1;
+
+    /**
+     * Whether the listener subscribes when the application starts ({@code "true"} or {@code "false"},
+     * placeholders allowed). A listener that does not waits for {@link SignalListenerRegistry#start(String)}.
+     */
+    String autoStartup() default "true";
 }

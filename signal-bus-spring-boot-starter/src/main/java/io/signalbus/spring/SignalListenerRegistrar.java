@@ -9,6 +9,7 @@ import io.signalbus.router.SignalPattern;
 import java.lang.reflect.Method;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -29,11 +30,12 @@ import org.springframework.core.annotation.AnnotatedElementUtils;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * Finds {@link SignalListener} methods as beans are created, validates them at once (so a bad
- * pattern fails the startup naming the bean and method), subscribes them when the context starts
- * and unsubscribes them, flushing checkpoints, before the buses close.
+ * Finds {@link SignalListener} methods as beans are created, resolves and validates them at once (so
+ * a bad pattern fails the startup naming the bean and method), subscribes them when the context starts
+ * (those with {@code autoStartup}) and unsubscribes them, flushing checkpoints, before the buses
+ * close. It is also the {@link SignalListenerRegistry}.
  */
-class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, BeanFactoryAware {
+class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, BeanFactoryAware, SignalListenerRegistry {
 
     private static final Logger log = LoggerFactory.getLogger(SignalListenerRegistrar.class);
 
@@ -41,13 +43,14 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
     static final int PHASE = Integer.MAX_VALUE - 1000;
 
     private final List<Endpoint> endpoints = new CopyOnWriteArrayList<>();
-    private final List<Subscribed> subscribed = new ArrayList<>();
+    /** The running listeners by id. */
+    private final Map<String, Subscribed> subscribed = new LinkedHashMap<>();
     private @Nullable BeanFactory beanFactory;
     private volatile boolean running;
 
     /** One annotated method with its resolved subscription. */
-    record Endpoint(String beanName, Method method, String busName, String pattern, SubscribeOptions options,
-            SignalListenerMethod handler) {
+    record Endpoint(String id, String beanName, Method method, String busName, String pattern,
+            SubscribeOptions options, SignalListenerMethod handler, boolean autoStartup) {
 
         String describe() {
             return "@SignalListener " + beanName + "." + method.getName() + " ('" + pattern + "' on bus '" + busName
@@ -75,10 +78,11 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
 
     private Endpoint endpoint(Object bean, String beanName, Method method, SignalListener annotation) {
         try {
-            String pattern = SignalPattern.compile(annotation.value()).value();
+            SignalListenerAttributes attributes = SignalListenerAttributes.resolve(annotation, beanFactory);
+            String pattern = SignalPattern.compile(attributes.pattern()).value();
             SubscribeOptions options = annotation.persistent()
-                    ? SubscribeOptions.persistent(annotation.subscriptionId().isEmpty()
-                            ? defaultSubscriptionId(beanName, method) : annotation.subscriptionId())
+                    ? SubscribeOptions.persistent(attributes.subscriptionId().isEmpty()
+                            ? defaultSubscriptionId(beanName, method) : attributes.subscriptionId())
                     : SubscribeOptions.defaults();
             options = options.priority(annotation.priority());
             if (annotation.persistent()) {
@@ -89,34 +93,35 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 if (annotation.maxAttempts() != -1) {
                     options = options.maxAttempts(annotation.maxAttempts());
                 }
-                if (!annotation.startFrom().isEmpty()) {
-                    options = options.startFrom(StartFrom.parse(annotation.startFrom()));
+                if (!attributes.startFrom().isEmpty()) {
+                    options = options.startFrom(StartFrom.parse(attributes.startFrom()));
                 }
-                if (!annotation.ackTimeout().isEmpty()) {
-                    options = options.ackTimeout(DurationStyle.detectAndParse(annotation.ackTimeout()));
+                if (!attributes.ackTimeout().isEmpty()) {
+                    options = options.ackTimeout(DurationStyle.detectAndParse(attributes.ackTimeout()));
                 }
-                options = withRetry(options, annotation);
+                options = withRetry(options, annotation, attributes);
             }
             Method invocable = AopUtils.selectInvocableMethod(method, bean.getClass());
             // the mapper that wrote the data to the log converts it back
             JsonMapper mapper = Objects.requireNonNull(beanFactory, "beanFactory").getBeanProvider(SignalJson.class)
                     .getIfAvailable(SignalJson::new).mapper();
-            return new Endpoint(beanName, method, annotation.bus(), pattern, options,
-                    SignalListenerMethod.of(bean, invocable, mapper));
-        } catch (SignalBusException | IllegalArgumentException e) {
+            return new Endpoint(listenerId(beanName + "." + method.getName()), beanName, method, attributes.bus(),
+                    pattern, options, SignalListenerMethod.of(bean, invocable, mapper), attributes.autoStartup());
+        } catch (SignalBusException | IllegalArgumentException | BeansException e) {
             throw new BeanInitializationException("invalid @SignalListener on " + beanName + "." + method.getName()
                     + ": " + e.getMessage(), e);
         }
     }
 
     /** The listener's own backoff over its bus's, when it sets any. */
-    private SubscribeOptions withRetry(SubscribeOptions options, SignalListener annotation) {
+    private SubscribeOptions withRetry(SubscribeOptions options, SignalListener annotation,
+            SignalListenerAttributes attributes) {
         var own = new BusSettings();
-        if (!annotation.initialBackoff().isEmpty()) {
-            own.getRetry().setInitialBackoff(DurationStyle.detectAndParse(annotation.initialBackoff()));
+        if (!attributes.initialBackoff().isEmpty()) {
+            own.getRetry().setInitialBackoff(DurationStyle.detectAndParse(attributes.initialBackoff()));
         }
-        if (!annotation.maxBackoff().isEmpty()) {
-            own.getRetry().setMaxBackoff(DurationStyle.detectAndParse(annotation.maxBackoff()));
+        if (!attributes.maxBackoff().isEmpty()) {
+            own.getRetry().setMaxBackoff(DurationStyle.detectAndParse(attributes.maxBackoff()));
         }
         if (annotation.backoffMultiplier() != -1) {
             own.getRetry().setMultiplier(annotation.backoffMultiplier());
@@ -131,7 +136,7 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                 .getBean(SignalBusProperties.class);
         var layers = new ArrayList<BusSettings>();
         layers.add(own);
-        layers.addAll(properties.layersOf(annotation.bus()));
+        layers.addAll(properties.layersOf(attributes.bus()));
         return options.retry(BusSettings.retryPolicy(layers));
     }
 
@@ -146,24 +151,59 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
         return defaultSubscriptionId(beanName, method.getName());
     }
 
+    /** {@code beanName.methodName}, with {@code #2}, {@code #3} … for overloads of one method. */
+    private String listenerId(String name) {
+        String id = name;
+        for (int n = 2; endpoint(id) != null; n++) {
+            id = name + "#" + n;
+        }
+        return id;
+    }
+
+    private @Nullable Endpoint endpoint(String id) {
+        return endpoints.stream().filter(e -> e.id().equals(id)).findFirst().orElse(null);
+    }
+
     @Override
     public synchronized void start() {
-        SignalBuses buses = Objects.requireNonNull(beanFactory, "beanFactory").getBean(SignalBuses.class);
         checkForDuplicateIds();
         for (Endpoint endpoint : endpoints) {
-            SignalBus bus;
+            if (!endpoint.autoStartup()) {
+                log.info("{} does not start with the application (autoStartup false)", endpoint.describe());
+                continue;
+            }
             try {
-                bus = buses.get(endpoint.busName());
-                String id = bus.subscribe(endpoint.pattern(), endpoint.options(), endpoint.handler());
-                subscribed.add(new Subscribed(bus, id));
-                log.info("{} subscribed as {} '{}'", endpoint.describe(),
-                        endpoint.options().isPersistent() ? "persistent subscription" : "transient subscription", id);
+                subscribe(endpoint);
             } catch (SignalBusException e) {
                 stop();
                 throw new IllegalStateException("cannot start " + endpoint.describe() + ": " + e.getMessage(), e);
             }
         }
         running = true;
+    }
+
+    private void subscribe(Endpoint endpoint) {
+        if (subscribed.containsKey(endpoint.id())) {
+            return;
+        }
+        SignalBus bus = Objects.requireNonNull(beanFactory, "beanFactory").getBean(SignalBuses.class)
+                .get(endpoint.busName());
+        String id = bus.subscribe(endpoint.pattern(), endpoint.options(), endpoint.handler());
+        subscribed.put(endpoint.id(), new Subscribed(bus, id));
+        log.info("{} subscribed as {} '{}'", endpoint.describe(),
+                endpoint.options().isPersistent() ? "persistent subscription" : "transient subscription", id);
+    }
+
+    private void unsubscribe(String listenerId) {
+        Subscribed s = subscribed.remove(listenerId);
+        if (s == null) {
+            return;
+        }
+        try {
+            s.bus().unsubscribe(s.subscriptionId());
+        } catch (SignalBusException e) {
+            log.warn("could not unsubscribe '{}' from bus '{}'", s.subscriptionId(), s.bus().name(), e);
+        }
     }
 
     /** Two listeners cannot share one persistent subscription: the second would steal the first's deliveries. */
@@ -185,14 +225,7 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
 
     @Override
     public synchronized void stop() {
-        for (Subscribed s : subscribed) {
-            try {
-                s.bus().unsubscribe(s.subscriptionId());
-            } catch (SignalBusException e) {
-                log.warn("could not unsubscribe '{}' from bus '{}'", s.subscriptionId(), s.bus().name(), e);
-            }
-        }
-        subscribed.clear();
+        List.copyOf(subscribed.keySet()).forEach(this::unsubscribe);
         running = false;
     }
 
@@ -208,5 +241,31 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
 
     List<Endpoint> endpoints() {
         return List.copyOf(endpoints);
+    }
+
+    @Override
+    public synchronized List<Listener> listeners() {
+        return endpoints.stream().map(e -> new Listener(e.id(), e.busName(), e.pattern(),
+                e.options().isPersistent() ? e.options().subscriptionId() : null, e.autoStartup(),
+                subscribed.containsKey(e.id()))).toList();
+    }
+
+    @Override
+    public synchronized void start(String id) {
+        subscribe(required(id));
+    }
+
+    @Override
+    public synchronized void stop(String id) {
+        unsubscribe(required(id).id());
+    }
+
+    private Endpoint required(String id) {
+        Endpoint endpoint = endpoint(id);
+        if (endpoint == null) {
+            throw new IllegalArgumentException("no @SignalListener with id '" + id + "'; listeners: "
+                    + endpoints.stream().map(Endpoint::id).toList());
+        }
+        return endpoint;
     }
 }

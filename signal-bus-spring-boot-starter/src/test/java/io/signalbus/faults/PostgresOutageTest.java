@@ -14,7 +14,8 @@ import io.signalbus.SubscribeOptions;
 import io.signalbus.jdbc.JdbcSignalStore;
 import io.signalbus.jdbc.SignalBusSchema;
 import io.signalbus.spring.SignalBuses;
-import io.signalbus.spring.actuate.SignalBusHealthIndicator;
+import io.signalbus.spring.actuate.SignalBusHealthContributor;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import io.signalbus.spring.actuate.SignalBusHealthProperties;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -71,7 +72,8 @@ class PostgresOutageTest {
     private HikariDataSource dataSource;
     private JdbcSignalStore store;
     private SignalBus bus;
-    private SignalBusHealthIndicator health;
+    private SignalBusHealthContributor healthContributor;
+    private HealthIndicator health;
 
     private final Set<String> delivered = ConcurrentHashMap.newKeySet();
     private final AtomicLong lastDeliveryNanos = new AtomicLong();
@@ -116,14 +118,15 @@ class PostgresOutageTest {
         });
         var properties = new SignalBusHealthProperties();
         properties.setTimeout(Duration.ofSeconds(1));
-        health = new SignalBusHealthIndicator(new SignalBuses(List.of(bus)), properties, Clock.systemUTC());
+        healthContributor = new SignalBusHealthContributor(new SignalBuses(List.of(bus)), properties, Clock.systemUTC());
+        health = (HealthIndicator) healthContributor.getContributor("outage");
     }
 
     @AfterEach
     void stop() throws Exception {
         publishing = false;
-        if (health != null) {
-            health.close();
+        if (healthContributor != null) {
+            healthContributor.close();
         }
         if (bus != null) {
             bus.close();

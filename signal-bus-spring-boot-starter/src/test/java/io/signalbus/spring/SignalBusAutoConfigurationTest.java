@@ -15,6 +15,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
+import org.springframework.boot.sql.init.DatabaseInitializationMode;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.jdbc.autoconfigure.DataSourceAutoConfiguration;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -64,11 +65,37 @@ class SignalBusAutoConfigurationTest {
     }
 
     @Test
-    void initializeSchemaFalseLeavesTheDatabaseAlone() {
-        withH2().withPropertyValues("signal-bus.jdbc.initialize-schema=false").run(context -> {
-            assertThat(context).getBean(SignalStore.class).isInstanceOf(JdbcSignalStore.class);
-            assertThat(tableExists(context.getBean(javax.sql.DataSource.class), "signal_bus_schema_history")).isFalse();
-        });
+    void initializeSchemaNeverOrFalseLeavesTheDatabaseAlone() {
+        for (String never : List.of("never", "false")) {
+            withH2().withPropertyValues("signal-bus.jdbc.initialize-schema=" + never).run(context -> {
+                assertThat(context).getBean(SignalStore.class).isInstanceOf(JdbcSignalStore.class);
+                assertThat(context.getBean(SignalBusProperties.class).getJdbc().getInitializeSchema())
+                        .isEqualTo(DatabaseInitializationMode.NEVER);
+                assertThat(tableExists(context.getBean(javax.sql.DataSource.class), "signal_bus_schema_history"))
+                        .isFalse();
+            });
+        }
+    }
+
+    @Test
+    void initializeSchemaIsAlwaysByDefaultAndTrueStillMeansAlways() {
+        runner.run(context -> assertThat(context.getBean(SignalBusProperties.class).getJdbc().getInitializeSchema())
+                .isEqualTo(DatabaseInitializationMode.ALWAYS));
+        runner.withPropertyValues("signal-bus.jdbc.initialize-schema=TRUE").run(context -> assertThat(
+                context.getBean(SignalBusProperties.class).getJdbc().getInitializeSchema())
+                .isEqualTo(DatabaseInitializationMode.ALWAYS));
+        runner.withPropertyValues("signal-bus.jdbc.initialize-schema=sometimes").run(context -> assertThat(context)
+                .getFailure().rootCause().hasMessageContaining("'sometimes' is no initialization mode"));
+    }
+
+    @Test
+    void initializeSchemaEmbeddedCreatesTheTablesOnlyInAnEmbeddedDatabase() {
+        withH2().withPropertyValues("signal-bus.jdbc.initialize-schema=embedded").run(context ->
+                assertThat(tableExists(context.getBean(javax.sql.DataSource.class), "signal_bus_log")).isTrue());
+        var file = new org.springframework.jdbc.datasource.DriverManagerDataSource(
+                "jdbc:h2:file:./target/not-embedded-" + java.util.UUID.randomUUID());
+        assertThat(SignalBusAutoConfiguration.initializesSchema(DatabaseInitializationMode.EMBEDDED, file)).isFalse();
+        assertThat(SignalBusAutoConfiguration.initializesSchema(DatabaseInitializationMode.ALWAYS, file)).isTrue();
     }
 
     @Test

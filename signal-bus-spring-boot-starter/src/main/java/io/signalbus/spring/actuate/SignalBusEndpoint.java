@@ -8,12 +8,14 @@ import io.signalbus.SignalBus;
 import io.signalbus.SignalBusException;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscriptionNotFoundException;
+import io.signalbus.SubscriptionState;
 import io.signalbus.SubscriptionStatus;
 import io.signalbus.spring.SignalBuses;
 import java.time.Instant;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.actuate.endpoint.Access;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.Endpoint;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
@@ -54,24 +56,24 @@ public class SignalBusEndpoint {
     }
 
     @ReadOperation
-    public SubscriptionStatus subscription(@Selector String bus, @Selector String subscription) {
+    public SubscriptionDescriptor subscription(@Selector String bus, @Selector String subscription) {
         return buses.get(bus).status().subscriptions().stream()
                 .filter(s -> s.id().equals(subscription))
                 .findFirst()
+                .map(SubscriptionDescriptor::of)
                 .orElseThrow(() -> new SubscriptionNotFoundException(bus, subscription));
     }
 
     /** {@code GET /{bus}/{subscription}/dead-letters}: the oldest dead letters first. */
     @ReadOperation
-    public List<DeadLetterDescriptor> deadLetters(@Selector String bus, @Selector String subscription,
+    public DeadLettersDescriptor deadLetters(@Selector String bus, @Selector String subscription,
             @Selector String resource, @Nullable Integer limit) {
         if (!DEAD_LETTERS.equals(resource)) {
             throw new UnknownEndpointPathException("no resource " + SignalBusException.quote(resource)
                     + " under subscription " + SignalBusException.quote(subscription) + "; use '" + DEAD_LETTERS + "'");
         }
-        return buses.get(bus).deadLetters(subscription, limit != null ? limit : DEFAULT_LIMIT).stream()
-                .map(DeadLetterDescriptor::of)
-                .toList();
+        return new DeadLettersDescriptor(buses.get(bus).deadLetters(subscription,
+                limit != null ? limit : DEFAULT_LIMIT).stream().map(DeadLetterDescriptor::of).toList());
     }
 
     /**
@@ -80,7 +82,7 @@ public class SignalBusEndpoint {
      * move the {@code checkpoint} {@code to} origin, current, a position or an ISO-8601 instant.
      */
     @WriteOperation
-    public Object act(@Selector String bus, @Selector String subscription, @Selector String action,
+    public OperationResponseBody act(@Selector String bus, @Selector String subscription, @Selector String action,
             @Nullable Integer limit, @Nullable String to) {
         SignalBus signalBus = buses.get(bus);
         return switch (action) {
@@ -109,13 +111,33 @@ public class SignalBusEndpoint {
                 status.subscriptions());
     }
 
+    /*
+     * Every response is an OperationResponseBody, so that Boot writes it with the endpoints' own JSON
+     * mapper (camelCase, whatever naming strategy the application's mapper has).
+     */
+
     /** Every bus. */
-    public record BusesDescriptor(List<BusDescriptor> buses) {
+    public record BusesDescriptor(List<BusDescriptor> buses) implements OperationResponseBody {
     }
 
     /** One bus with all its subscriptions. */
     public record BusDescriptor(String name, long head, int activeSubscriptions,
-            List<SubscriptionStatus> subscriptions) {
+            List<SubscriptionStatus> subscriptions) implements OperationResponseBody {
+    }
+
+    /** One subscription: the fields of {@link SubscriptionStatus}. */
+    public record SubscriptionDescriptor(String id, String pattern, boolean persistent, SubscriptionState state,
+            Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError)
+            implements OperationResponseBody {
+
+        static SubscriptionDescriptor of(SubscriptionStatus s) {
+            return new SubscriptionDescriptor(s.id(), s.pattern(), s.persistent(), s.state(), s.checkpoint(),
+                    s.head(), s.lag(), s.inFlight(), s.deadLetters(), s.lastError());
+        }
+    }
+
+    /** A subscription's dead letters, oldest first. */
+    public record DeadLettersDescriptor(List<DeadLetterDescriptor> deadLetters) implements OperationResponseBody {
     }
 
     /**
@@ -135,14 +157,14 @@ public class SignalBusEndpoint {
     }
 
     /** How many dead letters were put back for delivery. */
-    public record Redriven(int redriven) {
+    public record Redriven(int redriven) implements OperationResponseBody {
     }
 
     /** How many dead letters were deleted. */
-    public record Discarded(int discarded) {
+    public record Discarded(int discarded) implements OperationResponseBody {
     }
 
     /** The subscription's new checkpoint. */
-    public record CheckpointMoved(Checkpoint checkpoint) {
+    public record CheckpointMoved(Checkpoint checkpoint) implements OperationResponseBody {
     }
 }

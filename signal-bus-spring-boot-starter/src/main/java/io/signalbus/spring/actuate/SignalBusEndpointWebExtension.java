@@ -2,12 +2,14 @@ package io.signalbus.spring.actuate;
 
 import io.signalbus.BusClosedException;
 import io.signalbus.InvalidOptionException;
+import io.signalbus.SignalBusException;
 import io.signalbus.SignalStoreException;
 import io.signalbus.SubscriptionNotActiveException;
 import io.signalbus.SubscriptionNotFoundException;
 import io.signalbus.spring.UnknownBusException;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
+import org.springframework.boot.actuate.endpoint.OperationResponseBody;
 import org.springframework.boot.actuate.endpoint.annotation.ReadOperation;
 import org.springframework.boot.actuate.endpoint.annotation.Selector;
 import org.springframework.boot.actuate.endpoint.annotation.WriteOperation;
@@ -15,10 +17,10 @@ import org.springframework.boot.actuate.endpoint.web.WebEndpointResponse;
 import org.springframework.boot.actuate.endpoint.web.annotation.EndpointWebExtension;
 
 /**
- * The {@code signalbus} endpoint over HTTP: the same operations, with errors as statuses and a JSON
- * body that says what was wrong. An unknown bus, subscription or path segment is 404; an invalid
- * limit, position or instant is 400; redriving a subscription not connected here is 409; a store
- * that cannot be reached is 503.
+ * The {@code signalbus} endpoint over HTTP: the same operations, with errors as statuses and one
+ * JSON body, {@link ErrorDescriptor}, that says what was wrong. An unknown bus, subscription or path
+ * segment is 404; an invalid limit (not a number included), position or instant is 400; redriving a
+ * subscription not connected here is 409; a store that cannot be reached is 503.
  */
 @EndpointWebExtension(endpoint = SignalBusEndpoint.class)
 public class SignalBusEndpointWebExtension {
@@ -46,19 +48,32 @@ public class SignalBusEndpointWebExtension {
         return respond(() -> endpoint.subscription(bus, subscription));
     }
 
+    /** {@code limit} is taken as text, so that a value that is no number gets this endpoint's 400, not Boot's. */
     @ReadOperation
     public WebEndpointResponse<Object> deadLetters(@Selector String bus, @Selector String subscription,
-            @Selector String resource, @Nullable Integer limit) {
-        return respond(() -> endpoint.deadLetters(bus, subscription, resource, limit));
+            @Selector String resource, @Nullable String limit) {
+        return respond(() -> endpoint.deadLetters(bus, subscription, resource, number(limit)));
     }
 
+    /** {@code limit} is taken as text, so that a value that is no number gets this endpoint's 400, not Boot's. */
     @WriteOperation
     public WebEndpointResponse<Object> act(@Selector String bus, @Selector String subscription,
-            @Selector String action, @Nullable Integer limit, @Nullable String to) {
-        return respond(() -> endpoint.act(bus, subscription, action, limit, to));
+            @Selector String action, @Nullable String limit, @Nullable String to) {
+        return respond(() -> endpoint.act(bus, subscription, action, number(limit), to));
     }
 
-    private static WebEndpointResponse<Object> respond(Supplier<?> operation) {
+    private static @Nullable Integer number(@Nullable String limit) {
+        if (limit == null) {
+            return null;
+        }
+        try {
+            return Integer.valueOf(limit.trim());
+        } catch (NumberFormatException e) {
+            throw new InvalidOptionException("limit must be a whole number, was " + SignalBusException.quote(limit));
+        }
+    }
+
+    private static WebEndpointResponse<Object> respond(Supplier<? extends OperationResponseBody> operation) {
         try {
             return new WebEndpointResponse<>(operation.get());
         } catch (UnknownBusException | SubscriptionNotFoundException | UnknownEndpointPathException e) {
@@ -76,7 +91,7 @@ public class SignalBusEndpointWebExtension {
         return new WebEndpointResponse<>(new ErrorDescriptor(status, error, String.valueOf(e.getMessage())), status);
     }
 
-    /** The body of an error response. */
-    public record ErrorDescriptor(int status, String error, String message) {
+    /** The body of every error response (400, 404, 409, 503), written with the endpoints' JSON mapper. */
+    public record ErrorDescriptor(int status, String error, String message) implements OperationResponseBody {
     }
 }

@@ -5,11 +5,19 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 
 /**
- * When the {@code signalBus} health contributor reports a persistent subscription as a problem,
- * under {@code signal-bus.health.*}.
+ * When the {@code signalBus} health contributor reports a persistent subscription as a problem, and
+ * how long it waits for the store: under {@code management.health.signalbus.*}, Boot's place for a
+ * health indicator's settings. The former names under {@code signal-bus.health.*} are still read
+ * (deprecated; the new names win where both are set).
  */
-@ConfigurationProperties("signal-bus.health")
+@ConfigurationProperties(SignalBusHealthProperties.PREFIX)
 public class SignalBusHealthProperties {
+
+    /** Where these settings live. */
+    public static final String PREFIX = "management.health.signalbus";
+
+    /** Where they lived before; still read, deprecated. */
+    public static final String DEPRECATED_PREFIX = "signal-bus.health";
 
     /**
      * Lag (log positions not yet settled) above which a subscription whose checkpoint does not move
@@ -43,7 +51,7 @@ public class SignalBusHealthProperties {
 
     public void setMaxLag(long maxLag) {
         if (maxLag < 0) {
-            throw new IllegalArgumentException("signal-bus.health.max-lag must be >= 0, was " + maxLag);
+            throw new IllegalArgumentException(PREFIX + ".max-lag must be >= 0, was " + maxLag);
         }
         this.maxLag = maxLag;
     }
@@ -54,7 +62,7 @@ public class SignalBusHealthProperties {
 
     public void setStallTimeout(Duration stallTimeout) {
         if (stallTimeout.isNegative()) {
-            throw new IllegalArgumentException("signal-bus.health.stall-timeout must not be negative, was "
+            throw new IllegalArgumentException(PREFIX + ".stall-timeout must not be negative, was "
                     + stallTimeout);
         }
         this.stallTimeout = stallTimeout;
@@ -66,7 +74,7 @@ public class SignalBusHealthProperties {
 
     public void setMaxDeadLetters(@Nullable Long maxDeadLetters) {
         if (maxDeadLetters != null && maxDeadLetters < 0) {
-            throw new IllegalArgumentException("signal-bus.health.max-dead-letters must be >= 0, was "
+            throw new IllegalArgumentException(PREFIX + ".max-dead-letters must be >= 0, was "
                     + maxDeadLetters);
         }
         this.maxDeadLetters = maxDeadLetters;
@@ -78,7 +86,7 @@ public class SignalBusHealthProperties {
 
     public void setTimeout(Duration timeout) {
         if (timeout.isNegative() || timeout.isZero()) {
-            throw new IllegalArgumentException("signal-bus.health.timeout must be positive, was " + timeout);
+            throw new IllegalArgumentException(PREFIX + ".timeout must be positive, was " + timeout);
         }
         this.timeout = timeout;
     }

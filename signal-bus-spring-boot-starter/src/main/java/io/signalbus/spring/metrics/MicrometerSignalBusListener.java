@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import org.jspecify.annotations.Nullable;
 
 /**
  * Micrometer metrics of signal-bus, fed by the bus's listener SPI. Tags are only {@code bus} and
@@ -28,10 +27,11 @@ import org.jspecify.annotations.Nullable;
  * <li>{@code signalbus.redrives} (counter; bus, subscription): dead letters put back for delivery.</li>
  * <li>{@code signalbus.delivery.latency} (timer; bus, subscription): from the signal's append to its
  * first handing to the handler.</li>
- * <li>{@code signalbus.handler.duration} (timer; bus, subscription): time spent in the handler.</li>
  * <li>{@code signalbus.lag}, {@code signalbus.in_flight}, {@code signalbus.dead_letters} (gauges; bus,
  * subscription): from the bus status, cached for a second.</li>
  * </ul>
+ * Time in the handler is the {@code signalbus.handle} observation's timer (see the tracing package),
+ * not a meter of this listener, so that it is recorded once.
  */
 public class MicrometerSignalBusListener implements SignalBusListener {
 
@@ -74,11 +74,6 @@ public class MicrometerSignalBusListener implements SignalBusListener {
             long millis = clock.millis() - recorded.recordedAt().toEpochMilli();
             m.latency.record(Duration.ofMillis(Math.max(0, millis)));
         }
-    }
-
-    @Override
-    public void handled(String busName, Delivery delivery, Duration duration, @Nullable Throwable failure) {
-        meters(busName, delivery.subscriptionId()).handler.record(duration);
     }
 
     @Override
@@ -126,7 +121,6 @@ public class MicrometerSignalBusListener implements SignalBusListener {
         final Counter deadLettered;
         final Counter redrives;
         final Timer latency;
-        final Timer handler;
 
         SubscriptionMeters(MeterRegistry registry, String bus, String subscription) {
             acked = deliveries(registry, bus, subscription, "acked");
@@ -139,10 +133,6 @@ public class MicrometerSignalBusListener implements SignalBusListener {
                     .register(registry);
             latency = Timer.builder("signalbus.delivery.latency")
                     .description("Time from a signal's append to the log to its first delivery to the handler")
-                    .tags("bus", bus, "subscription", subscription)
-                    .register(registry);
-            handler = Timer.builder("signalbus.handler.duration")
-                    .description("Time spent in the subscription's handler per delivery")
                     .tags("bus", bus, "subscription", subscription)
                     .register(registry);
         }

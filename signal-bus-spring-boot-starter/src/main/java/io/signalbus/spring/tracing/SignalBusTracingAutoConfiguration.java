@@ -1,5 +1,6 @@
 package io.signalbus.spring.tracing;
 
+import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.observation.ObservationRegistry;
 import io.micrometer.tracing.Tracer;
 import io.micrometer.tracing.propagation.Propagator;
@@ -13,11 +14,12 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
 /**
- * Observations of signal handling and trace propagation through signals. With an
- * {@link ObservationRegistry}, every delivery runs in a {@code signalbus.handle} observation; with a
- * Micrometer Tracing {@link Tracer} and {@link Propagator} too, published signals carry the current
- * trace in their {@code traceparent} extension and the observation continues that trace. Without
- * them, nothing is added.
+ * Observations of publishing and handling, and trace propagation through signals. With an
+ * {@link ObservationRegistry}, every publish call runs in a {@code signalbus.publish} (producer)
+ * observation and every delivery in a {@code signalbus.handle} (consumer) one; with a Micrometer
+ * Tracing {@link Tracer} and {@link Propagator} too, published signals carry the publish span in
+ * their {@code traceparent} extension and the handling observation continues that trace. With
+ * Micrometer, the observations' meters get descriptions. Without them, nothing is added.
  */
 @AutoConfiguration(afterName = {
         "org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration",
@@ -40,6 +42,31 @@ public class SignalBusTracingAutoConfiguration {
     @ConditionalOnBean(ObservingHandlerDecorator.class)
     SignalBusCustomizer observingHandlerDecoratorCustomizer(ObservingHandlerDecorator decorator) {
         return (busName, builder) -> builder.handlerDecorator(decorator);
+    }
+
+    @Bean
+    @ConditionalOnBean(ObservationRegistry.class)
+    @ConditionalOnMissingBean(ObservingPublishDecorator.class)
+    ObservingPublishDecorator observingPublishDecorator(ObservationRegistry registry) {
+        return new ObservingPublishDecorator(registry);
+    }
+
+    /** Adds the publish decorator to every bus. */
+    @Bean
+    @ConditionalOnBean(ObservingPublishDecorator.class)
+    SignalBusCustomizer observingPublishDecoratorCustomizer(ObservingPublishDecorator decorator) {
+        return (busName, builder) -> builder.publishDecorator(decorator);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterFilter.class)
+    static class MeterDescriptionConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        ObservationMeterDescriptions signalBusObservationMeterDescriptions() {
+            return new ObservationMeterDescriptions();
+        }
     }
 
     @Configuration(proxyBeanMethods = false)

@@ -51,6 +51,20 @@ class SignalBusEndpointWebTest {
         }
 
         @Test
+        void healthIsACompositeWithOneComponentPerBus() {
+            client.get().uri("/actuator/health/signalBus").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.status").isEqualTo("UP")
+                    .jsonPath("$.components.default.status").isEqualTo("UP")
+                    .jsonPath("$.components.default.details.head").isEqualTo(4)
+                    .jsonPath("$.components.default.details.subscriptions.order_processor.deadLetters").isEqualTo(3)
+                    .jsonPath("$.components.audit.status").isEqualTo("UP");
+            client.get().uri("/actuator/health/signalBus/audit").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.status").isEqualTo("UP")
+                    .jsonPath("$.details.head").isEqualTo(0);
+            client.get().uri("/actuator/health/signalBus/nope").exchange().expectStatus().isNotFound();
+        }
+
+        @Test
         void showsOneBus() {
             client.get().uri(ENDPOINT + "/default").exchange().expectStatus().isOk().expectBody()
                     .jsonPath("$.name").isEqualTo("default")
@@ -75,14 +89,14 @@ class SignalBusEndpointWebTest {
         void listsDeadLettersOldestFirstUpToTheLimit() {
             client.get().uri(ENDPOINT + "/default/order_processor/dead-letters?limit=2").exchange()
                     .expectStatus().isOk().expectBody()
-                    .jsonPath("$.length()").isEqualTo(2)
-                    .jsonPath("$[0].position").isEqualTo(2)
-                    .jsonPath("$[0].type").isEqualTo("order.poison")
-                    .jsonPath("$[0].attempts").isEqualTo(1)
-                    .jsonPath("$[0].errorType").isEqualTo(IllegalStateException.class.getName())
-                    .jsonPath("$[0].errorMessage").value(String.class, v -> assertThat(v).contains("cannot process"))
-                    .jsonPath("$[0].data").doesNotExist()
-                    .jsonPath("$[1].position").isEqualTo(3);
+                    .jsonPath("$.deadLetters.length()").isEqualTo(2)
+                    .jsonPath("$.deadLetters[0].position").isEqualTo(2)
+                    .jsonPath("$.deadLetters[0].type").isEqualTo("order.poison")
+                    .jsonPath("$.deadLetters[0].attempts").isEqualTo(1)
+                    .jsonPath("$.deadLetters[0].errorType").isEqualTo(IllegalStateException.class.getName())
+                    .jsonPath("$.deadLetters[0].errorMessage").value(String.class, v -> assertThat(v).contains("cannot process"))
+                    .jsonPath("$.deadLetters[0].data").doesNotExist()
+                    .jsonPath("$.deadLetters[1].position").isEqualTo(3);
         }
 
         @Test
@@ -117,6 +131,17 @@ class SignalBusEndpointWebTest {
             client.get().uri(ENDPOINT + "/default/order_processor/dead-letters?limit=0").exchange()
                     .expectStatus().isBadRequest().expectBody()
                     .jsonPath("$.message").value(String.class, v -> assertThat(v).contains("limit"));
+        }
+
+        @Test
+        void everyErrorHasOneShape() {
+            assertErrorShape(client.get().uri(ENDPOINT + "/default/order_processor/dead-letters?limit=many"), 400,
+                    "Bad Request", "limit must be a whole number, was 'many'");
+            assertErrorShape(client.get().uri(ENDPOINT + "/nope"), 404, "Not Found", "no bus named 'nope'");
+            buses.get("default").subscribe("order.**", io.signalbus.SubscribeOptions.persistent("gone"), d -> d.ack());
+            buses.get("default").unsubscribe("gone");
+            assertErrorShape(client.post().uri(ENDPOINT + "/default/gone/redrive").contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of()), 409, "Conflict", "reconnect it here before");
         }
 
         @Test
@@ -173,13 +198,50 @@ class SignalBusEndpointWebTest {
             client.post().uri(ENDPOINT + "/default/move_me/checkpoint").contentType(MediaType.APPLICATION_JSON)
                     .body(Map.of()).exchange().expectStatus().isBadRequest();
         }
+    }
+
+    /** Asserts the body is exactly {@code status}, {@code error} and a {@code message} that contains the text. */
+    static void assertErrorShape(RestTestClient.RequestHeadersSpec<?> request, int status, String error, String message) {
+        request.exchange().expectStatus().isEqualTo(status).expectBody()
+                .jsonPath("$.length()").isEqualTo(3)
+                .jsonPath("$.status").isEqualTo(status)
+                .jsonPath("$.error").isEqualTo(error)
+                .jsonPath("$.message").value(String.class, v -> assertThat(v).contains(message));
+    }
+
+    /** The endpoint writes with Boot's endpoint mapper: camelCase even when the application's mapper is not. */
+    @Nested
+    @SpringBootTest(classes = EndpointTestApplication.class, webEnvironment = WebEnvironment.RANDOM_PORT, properties = {
+            "signal-bus.store=memory", "spring.jackson.property-naming-strategy=SNAKE_CASE",
+            "management.endpoints.web.exposure.include=signalbus",
+            "management.endpoint.signalbus.access=unrestricted" })
+    @AutoConfigureRestTestClient
+    class WithSnakeCaseApplicationJson {
+
+        @Autowired
+        RestTestClient client;
 
         @Test
-        void healthShowsTheSignalBusContributorWithDetails() {
-            client.get().uri("/actuator/health/signalBus").exchange().expectStatus().isOk().expectBody()
-                    .jsonPath("$.status").isEqualTo("UP")
-                    .jsonPath("$.details.buses.default.subscriptions.order_processor.deadLetters").isEqualTo(3)
-                    .jsonPath("$.details.buses.audit.head").isEqualTo(0);
+        void responsesAndErrorsAreCamelCase() {
+            client.get().uri(ENDPOINT).exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.buses[0].activeSubscriptions").isEqualTo(4)
+                    .jsonPath("$.buses[0].subscriptions[0].deadLetters").isEqualTo(3)
+                    .jsonPath("$.buses[0].active_subscriptions").doesNotExist();
+            client.get().uri(ENDPOINT + "/default").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.activeSubscriptions").isEqualTo(4);
+            client.get().uri(ENDPOINT + "/default/order_processor").exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.inFlight").isEqualTo(0)
+                    .jsonPath("$.lastError").exists()
+                    .jsonPath("$.in_flight").doesNotExist();
+            client.get().uri(ENDPOINT + "/default/order_processor/dead-letters?limit=1").exchange().expectStatus().isOk()
+                    .expectBody().jsonPath("$.deadLetters[0].signalId").exists()
+                    .jsonPath("$.deadLetters[0].deadLetteredAt").exists();
+            client.post().uri(ENDPOINT + "/default/redrive_me/redrive").contentType(MediaType.APPLICATION_JSON)
+                    .body(Map.of("limit", 1)).exchange().expectStatus().isOk().expectBody()
+                    .jsonPath("$.redriven").isEqualTo(1);
+            assertErrorShape(client.get().uri(ENDPOINT + "/default/nope"), 404, "Not Found", "no subscription 'nope'");
+            assertErrorShape(client.get().uri(ENDPOINT + "/default/order_processor/dead-letters?limit=0"), 400,
+                    "Bad Request", "limit");
         }
     }
 
@@ -199,7 +261,7 @@ class SignalBusEndpointWebTest {
         void readOperationsWork() {
             client.get().uri(ENDPOINT + "/default/order_processor").exchange().expectStatus().isOk();
             client.get().uri(ENDPOINT + "/default/order_processor/dead-letters").exchange().expectStatus().isOk()
-                    .expectBody().jsonPath("$.length()").isEqualTo(3);
+                    .expectBody().jsonPath("$.deadLetters.length()").isEqualTo(3);
         }
 
         @Test

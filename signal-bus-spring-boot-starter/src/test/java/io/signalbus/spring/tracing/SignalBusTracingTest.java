@@ -5,6 +5,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.observation.Observation;
 import io.micrometer.observation.ObservationRegistry;
+import brave.handler.MutableSpan;
+import brave.handler.SpanHandler;
 import io.micrometer.tracing.TraceContext;
 import io.micrometer.tracing.Tracer;
 import io.signalbus.RecordedSignal;
@@ -15,9 +17,16 @@ import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
 import io.signalbus.spring.SignalBusAutoConfiguration;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.signalbus.spring.metrics.SignalBusMetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.CompositeMeterRegistryAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.MetricsAutoConfiguration;
+import org.springframework.boot.micrometer.metrics.autoconfigure.export.simple.SimpleMetricsExportAutoConfiguration;
 import org.springframework.boot.micrometer.observation.autoconfigure.ObservationAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.autoconfigure.MicrometerTracingAutoConfiguration;
 import org.springframework.boot.micrometer.tracing.brave.autoconfigure.BraveAutoConfiguration;
@@ -40,10 +49,22 @@ class SignalBusTracingTest {
         };
     }
 
+    /** The spans Brave finished. */
+    private final List<MutableSpan> spans = new CopyOnWriteArrayList<>();
+
+    private final SpanHandler recorder = new SpanHandler() {
+        @Override
+        public boolean end(brave.propagation.TraceContext context, MutableSpan span, Cause cause) {
+            spans.add(span);
+            return true;
+        }
+    };
+
     @Test
-    void theTraceOfThePublisherTravelsInTraceparentAndTheHandlerRunsInAChildObservation() {
-        runner.run(context -> {
+    void publishRunsInAProducerSpanThatTravelsInTraceparentAndTheHandlerRunsInAChildObservation() {
+        runner.withBean(SpanHandler.class, () -> recorder).run(context -> {
             assertThat(context).hasSingleBean(TraceContextPublishInterceptor.class);
+            assertThat(context).hasSingleBean(ObservingPublishDecorator.class);
             assertThat(context).hasSingleBean(ObservingHandlerDecorator.class);
             Tracer tracer = context.getBean(Tracer.class);
             SignalBus bus = context.getBean(SignalBus.class);
@@ -61,20 +82,26 @@ class SignalBusTracingTest {
             });
 
             String traceId = publisher.get().traceId();
+            MutableSpan publish = spans.stream().filter(span -> "default publish".equals(span.name())).findFirst()
+                    .orElseThrow();
+            assertThat(publish.kind()).isEqualTo(brave.Span.Kind.PRODUCER);
+            assertThat(publish.traceId()).isEqualTo(traceId);
+            assertThat(publish.parentId()).as("the publish span is a child of the caller's")
+                    .isEqualTo(publisher.get().spanId());
+            assertThat(publish.tags()).containsEntry("bus", "default").containsEntry("signalbus.signal.count", "1");
             assertThat(recorded.get().get(0).signal().extensions().get("traceparent"))
-                    .isEqualTo("00-" + traceId + "-" + publisher.get().spanId() + "-01");
-            await().until(() -> persistent.get() != null);
+                    .as("the signal carries the publish span").isEqualTo("00-" + traceId + "-" + publish.id() + "-01");
+            await().until(() -> persistent.get() != null && transientSeen.get() != null);
             for (TraceContext handling : List.of(persistent.get(), transientSeen.get())) {
                 assertThat(handling.traceId()).isEqualTo(traceId);
-                assertThat(handling.parentId()).isEqualTo(publisher.get().spanId());
-                assertThat(handling.spanId()).isNotEqualTo(publisher.get().spanId());
+                assertThat(handling.parentId()).isEqualTo(publish.id());
             }
         });
     }
 
     @Test
-    void withoutACurrentSpanNothingIsAddedAndTheHandlerStartsATrace() {
-        runner.run(context -> {
+    void withoutACurrentSpanThePublishSpanStartsTheTrace() {
+        runner.withBean(SpanHandler.class, () -> recorder).run(context -> {
             Tracer tracer = context.getBean(Tracer.class);
             SignalBus bus = context.getBean(SignalBus.class);
             var seen = new AtomicReference<TraceContext>();
@@ -83,10 +110,21 @@ class SignalBusTracingTest {
 
             List<RecordedSignal> recorded = bus.publish(Signal.of("order.created", "test", null));
 
-            assertThat(recorded.get(0).signal().extensions()).doesNotContainKey("traceparent");
+            MutableSpan publish = spans.stream().filter(span -> "default publish".equals(span.name())).findFirst()
+                    .orElseThrow();
+            assertThat(publish.parentId()).isNull();
+            assertThat(recorded.get(0).signal().extensions().get("traceparent")).asString().contains(publish.id());
             await().until(() -> seen.get() != null);
-            assertThat(seen.get().parentId()).isNull();
+            assertThat(seen.get().parentId()).isEqualTo(publish.id());
         });
+    }
+
+    @Test
+    void withoutAnyObservationNothingIsAddedToTheSignal() {
+        new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(SignalBusAutoConfiguration.class,
+                SignalBusTracingAutoConfiguration.class)).run(context -> assertThat(context.getBean(SignalBus.class)
+                        .publish(Signal.of("order.created", "test", null)).get(0).signal().extensions())
+                        .doesNotContainKey("traceparent"));
     }
 
     @Test
@@ -146,6 +184,31 @@ class SignalBusTracingTest {
                 .run(context -> {
                     assertThat(context).doesNotHaveBean(ObservingHandlerDecorator.class);
                     assertThat(context).doesNotHaveBean(TraceContextPublishInterceptor.class);
+                });
+    }
+
+    @Test
+    void handlingAndPublishingAreTimedOnceByTheirObservationsWithDescriptions() {
+        new ApplicationContextRunner()
+                .withConfiguration(AutoConfigurations.of(MetricsAutoConfiguration.class,
+                        SimpleMetricsExportAutoConfiguration.class, CompositeMeterRegistryAutoConfiguration.class,
+                        ObservationAutoConfiguration.class, SignalBusAutoConfiguration.class,
+                        SignalBusMetricsAutoConfiguration.class, SignalBusTracingAutoConfiguration.class))
+                .withClassLoader(new FilteredClassLoader("io.micrometer.tracing"))
+                .run(context -> {
+                    MeterRegistry registry = context.getBean(MeterRegistry.class);
+                    SignalBus bus = context.getBean(SignalBus.class);
+                    bus.subscribe("order.**", SubscribeOptions.persistent("timed"), delivery -> delivery.ack());
+                    bus.publish(Signal.of("order.created", "test", null));
+
+                    await().until(() -> registry.find("signalbus.handle").tag("subscription", "timed").timer() != null
+                            && registry.get("signalbus.handle").tag("subscription", "timed").timer().count() == 1);
+                    Timer handle = registry.get("signalbus.handle").tags("bus", "default", "error", "none").timer();
+                    assertThat(handle.getId().getDescription()).contains("handler");
+                    Timer publish = registry.get("signalbus.publish").tags("bus", "default", "error", "none").timer();
+                    assertThat(publish.count()).isEqualTo(1);
+                    assertThat(publish.getId().getDescription()).contains("publish call");
+                    assertThat(registry.find("signalbus.handler.duration").meters()).as("timed once").isEmpty();
                 });
     }
 }

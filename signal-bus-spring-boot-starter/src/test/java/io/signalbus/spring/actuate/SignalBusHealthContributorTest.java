@@ -3,40 +3,61 @@ package io.signalbus.spring.actuate;
 import static io.signalbus.testing.FastAwait.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.signalbus.RecordedSignal;
 import io.signalbus.SignalBus;
 import io.signalbus.SignalStoreException;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
+import io.signalbus.SubscriptionState;
 import io.signalbus.spring.SignalBuses;
+import io.signalbus.store.InMemorySignalStore;
+import io.signalbus.testing.DelegatingSignalStore;
 import io.signalbus.testing.MutableClock;
 import io.signalbus.testing.RecordingHandler;
 import io.signalbus.testing.TestBuses;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
+import org.springframework.boot.health.contributor.HealthContributors;
+import org.springframework.boot.health.contributor.HealthIndicator;
 import org.springframework.boot.health.contributor.Status;
 
-class SignalBusHealthIndicatorTest {
+class SignalBusHealthContributorTest {
 
     private final MutableClock clock = MutableClock.startingAt("2026-01-01T00:00:00Z");
     private final SignalBus bus = SignalBus.builder().name("orders").pollInterval(Duration.ofMillis(10))
             .checkpointFlush(1, Duration.ofMillis(10)).build();
     private final SignalBusHealthProperties properties = new SignalBusHealthProperties();
+    private final List<SignalBusHealthContributor> contributors = new ArrayList<>();
 
     @AfterEach
     void close() {
+        contributors.forEach(SignalBusHealthContributor::close);
         bus.close();
     }
 
-    private SignalBusHealthIndicator indicator() {
-        return new SignalBusHealthIndicator(new SignalBuses(List.of(bus)), properties, clock);
+    private SignalBusHealthContributor contributor(SignalBus... buses) {
+        var contributor = new SignalBusHealthContributor(new SignalBuses(List.of(buses)), properties, clock);
+        contributors.add(contributor);
+        return contributor;
+    }
+
+    /** The health of the one bus {@code orders}, as {@code /actuator/health/signalBus/orders} reads it. */
+    private HealthIndicator indicator() {
+        return indicator(contributor(bus), "orders");
+    }
+
+    private static HealthIndicator indicator(SignalBusHealthContributor contributor, String bus) {
+        return (HealthIndicator) contributor.getContributor(bus);
     }
 
     private void publish(int count) {
@@ -57,10 +78,8 @@ class SignalBusHealthIndicatorTest {
     }
 
     @SuppressWarnings("unchecked")
-    private static Map<String, Object> subscriptionDetails(Health health, String bus, String subscription) {
-        var buses = (Map<String, Object>) health.getDetails().get("buses");
-        var busDetails = (Map<String, Object>) buses.get(bus);
-        return (Map<String, Object>) ((Map<String, Object>) busDetails.get("subscriptions")).get(subscription);
+    private static Map<String, Object> subscriptionDetails(Health health, String subscription) {
+        return (Map<String, Object>) ((Map<String, Object>) health.getDetails().get("subscriptions")).get(subscription);
     }
 
     @Test
@@ -74,8 +93,8 @@ class SignalBusHealthIndicatorTest {
         Health health = indicator().health();
 
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(subscriptionDetails(health, "orders", "order_processor")).containsEntry("state",
-                io.signalbus.SubscriptionState.ACTIVE).containsEntry("pattern", "order.**")
+        assertThat(subscriptionDetails(health, "order_processor")).containsEntry("state",
+                SubscriptionState.ACTIVE).containsEntry("pattern", "order.**")
                 .containsEntry("checkpoint", 3L).containsEntry("head", 3L).containsEntry("lag", 0L)
                 .containsEntry("inFlight", 0).containsEntry("deadLetters", 0L).doesNotContainKey("problem");
         assertThat(health.getDetails()).doesNotContainKey("problems");
@@ -96,33 +115,35 @@ class SignalBusHealthIndicatorTest {
                     default -> null;
                 });
         properties.setTimeout(Duration.ofMillis(200));
-        try (var indicator = new SignalBusHealthIndicator(new SignalBuses(List.of(bus, hanging)), properties, clock)) {
-            long started = System.nanoTime();
-            Health first = indicator.health();
-            Health second = indicator.health();
-            Duration took = Duration.ofNanos(System.nanoTime() - started);
+        SignalBusHealthContributor contributor = contributor(bus, hanging);
+        HealthIndicator indicator = indicator(contributor, "hanging");
+        long started = System.nanoTime();
+        Health first = indicator.health();
+        Health second = indicator.health();
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
 
-            assertThat(first.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(first.getDetails().get("buses").toString()).contains("hanging", "has not answered for");
-            assertThat(second.getStatus()).isEqualTo(Status.DOWN);
-            assertThat(took).isLessThan(Duration.ofSeconds(1));
-            assertThat(calls).as("the second check waits for the first reading").hasValue(1);
+        assertThat(first.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(first.getDetails().get("error").toString()).contains("has not answered for", "timeout PT0.2S");
+        assertThat(second.getStatus()).isEqualTo(Status.DOWN);
+        assertThat(took).isLessThan(Duration.ofSeconds(1));
+        assertThat(calls).as("the second check waits for the first reading").hasValue(1);
+        assertThat(indicator(contributor, "orders").health().getStatus()).as("the other bus is read on its own")
+                .isEqualTo(Status.UP);
 
-            release.countDown();
-            await().until(() -> indicator.health().getDetails().get("buses").toString().contains("released"));
-        }
+        release.countDown();
+        await().until(() -> indicator.health().getDetails().get("error").toString().contains("released"));
     }
 
     @Test
     void downWhenTheStoreCannotBeRead() {
-        SignalBus broken = storeDown("broken");
-        var indicator = new SignalBusHealthIndicator(new SignalBuses(List.of(bus, broken)), properties, clock);
+        SignalBusHealthContributor contributor = contributor(bus, storeDown("broken"));
 
-        Health health = indicator.health();
+        Health health = indicator(contributor, "broken").health();
 
         assertThat(health.getStatus()).isEqualTo(Status.DOWN);
-        assertThat(health.getDetails().get("buses").toString()).contains("orders");
-        assertThat(health.getDetails().get("buses").toString()).contains("broken", "connection refused");
+        assertThat(health.getDetails().get("error").toString()).contains("SignalStoreException", "connection refused");
+        assertThat(indicator(contributor, "orders").health().getStatus()).isEqualTo(Status.UP);
+        assertThat(contributor.stream().map(HealthContributors.Entry::name)).containsExactly("orders", "broken");
     }
 
     @Test
@@ -133,7 +154,7 @@ class SignalBusHealthIndicatorTest {
         bus.subscribe("order.**", SubscribeOptions.persistent("slow").startFrom(StartFrom.origin()), handler);
         publish(5);
         await().until(() -> handler.count() == 5);
-        SignalBusHealthIndicator indicator = indicator();
+        HealthIndicator indicator = indicator();
 
         assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
         clock.advance(Duration.ofMinutes(4));
@@ -142,7 +163,7 @@ class SignalBusHealthIndicatorTest {
         Health stalled = indicator.health();
 
         assertThat(stalled.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
-        assertThat(subscriptionDetails(stalled, "orders", "slow").get("problem").toString())
+        assertThat(subscriptionDetails(stalled, "slow").get("problem").toString())
                 .contains("stalled", "lag 5 is above 2", "PT5M");
         assertThat((List<?>) stalled.getDetails().get("problems")).hasSize(1);
 
@@ -156,7 +177,7 @@ class SignalBusHealthIndicatorTest {
         properties.setMaxLag(2);
         RecordingHandler handler = RecordingHandler.manual();
         bus.subscribe("order.**", SubscribeOptions.persistent("idle"), handler);
-        SignalBusHealthIndicator indicator = indicator();
+        HealthIndicator indicator = indicator();
         assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
         clock.advance(Duration.ofHours(1));
 
@@ -175,7 +196,7 @@ class SignalBusHealthIndicatorTest {
 
         Health byDefault = indicator().health();
         assertThat(byDefault.getStatus()).isEqualTo(Status.UP);
-        assertThat(subscriptionDetails(byDefault, "orders", "fragile")).containsEntry("deadLetters", 2L)
+        assertThat(subscriptionDetails(byDefault, "fragile")).containsEntry("deadLetters", 2L)
                 .containsKey("lastError");
 
         properties.setMaxDeadLetters(2L);
@@ -184,7 +205,7 @@ class SignalBusHealthIndicatorTest {
         properties.setMaxDeadLetters(0L);
         Health strict = indicator().health();
         assertThat(strict.getStatus()).isEqualTo(Status.OUT_OF_SERVICE);
-        assertThat(subscriptionDetails(strict, "orders", "fragile").get("problem").toString())
+        assertThat(subscriptionDetails(strict, "fragile").get("problem").toString())
                 .isEqualTo("2 dead letters, more than the 0 allowed");
     }
 
@@ -199,7 +220,44 @@ class SignalBusHealthIndicatorTest {
         Health health = indicator().health();
 
         assertThat(health.getStatus()).isEqualTo(Status.UP);
-        assertThat(subscriptionDetails(health, "orders", "gone")).containsEntry("state",
-                io.signalbus.SubscriptionState.DISCONNECTED).containsEntry("lag", 3L);
+        assertThat(subscriptionDetails(health, "gone")).containsEntry("state",
+                SubscriptionState.DISCONNECTED).containsEntry("lag", 3L);
+    }
+
+    @Test
+    void aRecoveringSubscriptionMakesItsBusDownWithItsLastError() {
+        var failReads = new AtomicBoolean();
+        var store = new DelegatingSignalStore(new InMemorySignalStore()) {
+            @Override
+            public List<RecordedSignal> read(String busName, long afterPosition, int limit) {
+                if (failReads.get()) {
+                    throw new IllegalStateException("read refused by the test");
+                }
+                return super.read(busName, afterPosition, limit);
+            }
+        };
+        SignalBus failing = SignalBus.builder().name("failing").store(store).pollInterval(Duration.ofMillis(10)).build();
+        try {
+            RecordingHandler handler = RecordingHandler.acking();
+            failing.subscribe("order.**", SubscribeOptions.persistent("reader").startFrom(StartFrom.origin()), handler);
+            failReads.set(true);
+            store.append("failing", List.of(TestBuses.signal("order.created", 1)), clock.instant()); // another process
+            HealthIndicator indicator = indicator(contributor(bus, failing), "failing");
+
+            await().until(() -> indicator.health().getStatus().equals(Status.DOWN));
+            Health down = indicator.health();
+            assertThat(subscriptionDetails(down, "reader")).containsEntry("state", SubscriptionState.RECOVERING)
+                    .hasEntrySatisfying("lastError", e -> assertThat(e.toString()).contains("read refused by the test"))
+                    .hasEntrySatisfying("problem", p -> assertThat(p.toString()).startsWith("recovering: ")
+                            .contains("read refused by the test"));
+            assertThat((List<?>) down.getDetails().get("problems")).singleElement().asString()
+                    .startsWith("subscription 'reader': recovering");
+
+            failReads.set(false);
+            await().until(() -> handler.count() == 1);
+            await().until(() -> indicator.health().getStatus().equals(Status.UP));
+        } finally {
+            failing.close();
+        }
     }
 }
