@@ -7,7 +7,6 @@ import io.signalbus.InvalidSignalException;
 import io.signalbus.Signal;
 import io.signalbus.SignalSerializationException;
 import java.io.StringWriter;
-import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeFormatter;
@@ -61,13 +60,6 @@ public final class SignalJson {
             .maxNumberLength(1_000)
             .maxStringLength(100_000_000)
             .build();
-
-    /**
-     * Fewer bytes of data JSON than this cannot break {@link #READ_LIMITS}: nesting takes two bytes a
-     * level, a number or a name one byte a character, and a string more bytes than characters.
-     */
-    private static final int SHORTEST_UNREADABLE = Math.min(2 * (READ_LIMITS.getMaxNestingDepth() - 1),
-            Math.min(READ_LIMITS.getMaxNumberLength(), READ_LIMITS.getMaxNameLength()));
 
     private static final JsonMapper DEFAULT_MAPPER = withRequiredComponents(JsonMapper.builder(
                     JsonFactory.builder().streamReadConstraints(READ_LIMITS).build())
@@ -192,66 +184,14 @@ public final class SignalJson {
 
     /**
      * The signal's data as {@code target}, converted with {@code mapper}; the one conversion behind
-     * {@link Signal#dataAs} and {@code @SignalListener} payloads. {@code byte[]} data (from
-     * {@code data_base64}) is read by its content type: parsed as JSON when it is JSON, decoded as text
-     * (the {@code charset} parameter, else UTF-8) for a {@code String} target when it is {@code text/*} or
-     * names a charset.
+     * {@link Signal#dataAs} and {@code @SignalListener} payloads (see {@link DataConversion}).
      *
      * @return null when there is no data; the data itself when it already is a {@code target}
      * @throws DataConversionException naming the signal, the target and the reason, e.g. the property
      *         a record component has no value for
      */
     public static @Nullable Object convertData(Signal signal, JavaType target, ObjectMapper mapper) {
-        Object data = signal.data();
-        if (data == null || (!target.hasGenericTypes() && target.getRawClass().isInstance(data))) {
-            return data;
-        }
-        String contentType = signal.datacontenttype();
-        try {
-            if (data instanceof byte[] bytes) {
-                if (isJson(contentType)) {
-                    return mapper.readValue(bytes, target);
-                }
-                Charset charset = textCharset(contentType);
-                if (charset != null && target.getRawClass() == String.class) {
-                    return new String(bytes, charset);
-                }
-            }
-            return mapper.convertValue(data, target);
-        } catch (JacksonException | IllegalArgumentException e) {
-            throw new DataConversionException(signal.id(), signal.type(), target.getRawClass(), reason(e), e);
-        }
-    }
-
-    private static String reason(RuntimeException e) {
-        String message = e instanceof JacksonException jackson ? jackson.getOriginalMessage() : e.getMessage();
-        if (message == null) {
-            return e.getClass().getSimpleName();
-        }
-        String line = message.lines().findFirst().orElse(message);
-        return line.startsWith("Missing required creator property")
-                ? line + " (the data has no such property; a record component may be absent only when it is"
-                        + " @Nullable or an Optional)"
-                : line;
-    }
-
-    /** The charset of text data: the {@code charset} parameter, else UTF-8 for {@code text/*}; null when not text. */
-    private static @Nullable Charset textCharset(@Nullable String datacontenttype) {
-        if (datacontenttype == null) {
-            return null;
-        }
-        String[] parts = datacontenttype.split(";");
-        for (int i = 1; i < parts.length; i++) {
-            String parameter = parts[i].trim();
-            if (parameter.regionMatches(true, 0, "charset=", 0, 8)) {
-                try {
-                    return Charset.forName(parameter.substring(8).replace("\"", "").trim());
-                } catch (IllegalArgumentException e) {
-                    return null; // an unknown charset: leave the bytes as they are
-                }
-            }
-        }
-        return parts[0].trim().regionMatches(true, 0, "text/", 0, 5) ? StandardCharsets.UTF_8 : null;
+        return DataConversion.convert(signal, target, mapper);
     }
 
     /**
@@ -278,57 +218,7 @@ public final class SignalJson {
      * @throws SignalSerializationException when the data cannot be serialised
      */
     public void requireReadable(Signal signal) {
-        requireStringLength(signal, "source", signal.source());
-        requireStringLength(signal, "subject", signal.subject());
-        requireStringLength(signal, "datacontenttype", signal.datacontenttype());
-        requireStringLength(signal, "dataschema", signal.dataschema());
-        for (var extension : signal.extensions().entrySet()) {
-            requireStringLength(signal, "extension '" + extension.getKey() + "'", extension.getValue().toString());
-        }
-        Object data = signal.data();
-        if (data == null || data instanceof byte[]) {
-            return;
-        }
-        if (data instanceof String text && !isJson(signal.datacontenttype())) {
-            requireStringLength(signal, "data", text);
-            return;
-        }
-        byte[] json = Objects.requireNonNull(signal.dataJson(mapper));
-        if (json.length < SHORTEST_UNREADABLE) {
-            return; // too short to break any limit: most signals never pay for the token pass below
-        }
-        try (JsonParser parser = DEFAULT_MAPPER.createParser(json)) {
-            // the parser checks name and number lengths as it reads tokens; string lengths only when a
-            // string is read as a whole, and depth from the data's own top: both are checked here
-            int depth = 1; // the envelope object
-            JsonToken token;
-            while ((token = parser.nextToken()) != null) {
-                if (token.isStructStart() && ++depth > READ_LIMITS.getMaxNestingDepth()) {
-                    throw unreadable(signal, "data is nested deeper than " + (READ_LIMITS.getMaxNestingDepth() - 1)
-                            + " levels (the envelope's limit is " + READ_LIMITS.getMaxNestingDepth() + ")");
-                } else if (token.isStructEnd()) {
-                    depth--;
-                } else if (token == JsonToken.VALUE_STRING
-                        && parser.getStringLength() > READ_LIMITS.getMaxStringLength()) {
-                    throw unreadable(signal, "data has a string of " + parser.getStringLength()
-                            + " characters; at most " + READ_LIMITS.getMaxStringLength() + " can be read back");
-                }
-            }
-        } catch (JacksonException e) {
-            throw unreadable(signal, e.getOriginalMessage());
-        }
-    }
-
-    private static void requireStringLength(Signal signal, String attribute, @Nullable String value) {
-        if (value != null && value.length() > READ_LIMITS.getMaxStringLength()) {
-            throw unreadable(signal, attribute + " is " + value.length() + " characters long; at most "
-                    + READ_LIMITS.getMaxStringLength() + " can be read back");
-        }
-    }
-
-    private static InvalidSignalException unreadable(Signal signal, String limit) {
-        return new InvalidSignalException("signal " + signal.id() + " (type '" + signal.type()
-                + "') would not read back from the log: " + limit);
+        ReadBack.require(signal, mapper, DEFAULT_MAPPER);
     }
 
     /**
