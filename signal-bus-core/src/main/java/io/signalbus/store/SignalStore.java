@@ -55,6 +55,19 @@ public interface SignalStore {
         action.run();
     }
 
+    /**
+     * Registers {@code busName}, told the name of a bus whose log got signals that no append of this
+     * store handed on (another process appended them, or they were sequenced after their publisher
+     * stopped), so that subscriptions read them now rather than at their next poll. A hint: it may
+     * come late, twice or never (polling remains the backstop); it must be quick and must not throw.
+     * By default a store never tells.
+     *
+     * @return stops telling this listener
+     */
+    default Runnable onAppendedElsewhere(Consumer<String> busName) {
+        return () -> { };
+    }
+
     /** Up to {@code limit} signals with a position above {@code afterPosition}, in position order. */
     List<RecordedSignal> read(String busName, long afterPosition, int limit);
 
