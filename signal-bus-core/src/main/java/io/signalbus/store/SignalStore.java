@@ -95,6 +95,15 @@ public interface SignalStore {
     /** The highest position recorded strictly before {@code time}, 0 if none. */
     long positionBefore(String busName, Instant time);
 
+    /**
+     * When the oldest signal of the bus was published that is committed but not readable yet (a
+     * store that gives positions after commit has not given it one); empty when none waits. By
+     * default, empty: the store makes signals readable when they commit.
+     */
+    default Optional<Instant> oldestUnsequenced(String busName) {
+        return Optional.empty();
+    }
+
     /** The signal at {@code position}, if the log has one there. */
     Optional<RecordedSignal> signalAt(String busName, long position);
 

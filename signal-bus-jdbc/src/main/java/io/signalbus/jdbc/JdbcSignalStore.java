@@ -95,7 +95,8 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     private final JdbcMapping mapping;
     private final LogAppender appender;
     private final Sequencer sequencer;
-    private final BusNotifications notifications = new BusNotifications();
+    /** Tells the engine of appends elsewhere; package-private for tests. */
+    final BusNotifications notifications = new BusNotifications();
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
 
@@ -215,11 +216,6 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         return notifications.register(busName);
     }
 
-    /** Whether the store's connection listening for other processes' appends is open (for tests). */
-    boolean isListening() {
-        return notifications.isListening();
-    }
-
     // ------------------------------------------------------------------ log reads
 
     @Override
@@ -265,6 +261,13 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         return run(busName, "delete signals at or below " + throughPosition + " recorded before " + recordedBefore,
                 () -> jdbc.update(sql.deleteLogBefore(), busName, busName, throughPosition,
                         JdbcMapping.timestamp(recordedBefore), limit));
+    }
+
+    /** When the oldest signal of the bus was published that a transaction committed and no sequencer has moved yet. */
+    @Override
+    public Optional<Instant> oldestUnsequenced(String busName) {
+        return run(busName, "read the oldest staged signal", () -> jdbc.query(sql.oldestPending(), rs -> rs.next()
+                ? Optional.ofNullable(JdbcMapping.nullableInstant(rs, 1)) : Optional.<Instant>empty(), busName));
     }
 
     @Override

@@ -54,7 +54,7 @@ class PostgresNotifyAcrossInstancesTest {
         SignalBus a = instanceA();
         JdbcSignalStore storeB = storeB(true, LONG_POLL);
         subscribeOnB(storeB, LONG_POLL);
-        await().atMost(Duration.ofSeconds(5)).until(storeB::isListening);
+        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
         var transaction = new TransactionTemplate(new DataSourceTransactionManager(TestDatabases.postgres()));
 
         long outside = latency(a, "outside", () -> a.publish(signal("outside")));
@@ -70,12 +70,12 @@ class PostgresNotifyAcrossInstancesTest {
         SignalBus a = instanceA();
         JdbcSignalStore storeB = storeB(true, LONG_POLL);
         subscribeOnB(storeB, LONG_POLL);
-        await().atMost(Duration.ofSeconds(5)).until(storeB::isListening);
+        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
 
         new JdbcTemplate(TestDatabases.postgres()).queryForList("SELECT pg_terminate_backend(pid) FROM"
                 + " pg_stat_activity WHERE application_name = ? AND query = ?", applicationName, "LISTEN signal_bus");
-        await().atMost(Duration.ofSeconds(5)).until(() -> !storeB.isListening());
-        await().atMost(Duration.ofSeconds(5)).until(storeB::isListening);
+        await().atMost(Duration.ofSeconds(5)).until(() -> !storeB.notifications.isListening());
+        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
 
         long afterReconnect = latency(a, "after-reconnect", () -> a.publish(signal("after-reconnect")));
         System.out.printf("signal-bus: A -> B with NOTIFY after the listener reconnected: %d ms%n", afterReconnect);
@@ -94,7 +94,7 @@ class PostgresNotifyAcrossInstancesTest {
         long inside = latency(a, "inside", () -> transaction.executeWithoutResult(status -> a.publish(signal("inside"))));
         System.out.printf("signal-bus: A -> B polling only (poll interval %d ms): outside a transaction %d ms, inside"
                 + " one %d ms%n", poll.toMillis(), outside, inside);
-        assertThat(storeB.isListening()).isFalse();
+        assertThat(storeB.notifications.isListening()).isFalse();
         // within the poll interval, plus one read and a scheduling margin on a loaded machine
         assertThat(outside).isLessThan(poll.toMillis() + 400);
         assertThat(inside).isLessThan(poll.toMillis() + 400);
