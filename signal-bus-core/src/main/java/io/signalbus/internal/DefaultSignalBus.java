@@ -59,6 +59,8 @@ public final class DefaultSignalBus implements SignalBus {
     private final Object subscriptionLock = new Object();
     private volatile boolean closed;
     private final StoreWork background;
+    /** Stops the store's wake-ups for signals appended elsewhere. */
+    private final Runnable stopWakeUps;
 
     /** A bus as {@code config} says; {@link SignalBus#builder()} is the way to make one. */
     public DefaultSignalBus(BusConfig config) {
@@ -76,6 +78,7 @@ public final class DefaultSignalBus implements SignalBus {
         this.context = new WorkerContext(name, store, clock, listeners, config.random(), background,
                 config.pollInterval(), readBatchSize, config.checkpointFlushCount(), config.checkpointFlushInterval(),
                 config.instanceId(), config.claimLease());
+        this.stopWakeUps = workers.readOnAppendsElsewhere(store, name);
     }
 
     @Override
@@ -380,11 +383,10 @@ public final class DefaultSignalBus implements SignalBus {
                 return;
             }
             closed = true;
+            stopWakeUps.run();
             Collection<PersistentSubscriptionWorker> all = workers.removeAll();
             all.forEach(PersistentSubscriptionWorker::signalStop);
-            for (PersistentSubscriptionWorker worker : all) {
-                worker.awaitStop(shutdownTimeout, true);
-            }
+            all.forEach(worker -> worker.awaitStop(shutdownTimeout, true));
             background.shutdown(shutdownTimeout);
             log.info("bus '{}' closed; {} persistent subscriptions stopped", name, all.size());
         }

@@ -201,6 +201,11 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         }
     }
 
+    /** The log grew elsewhere (another process appended): reads now rather than at the next poll. */
+    void readSoon() {
+        changing(() -> feed.readSoon(System.nanoTime()));
+    }
+
     /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
     boolean ack(String signalId) {
         PendingSignal pendingSignal = pending(signalId);
@@ -368,13 +373,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     /** Asks the dispatcher threads to stop after their current delivery. */
     void signalStop() {
-        lock.lock();
-        try {
-            running = false;
-            changed.signalAll();
-        } finally {
-            lock.unlock();
-        }
+        changing(() -> running = false);
         DispatcherThreads running = dispatchers;
         if (running != null) {
             running.stop();

@@ -1,6 +1,7 @@
 package io.signalbus.internal;
 
 import io.signalbus.RecordedSignal;
+import io.signalbus.store.SignalStore;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
@@ -68,5 +69,17 @@ final class PersistentWorkers {
             }
             worker.handOn(recorded, matches);
         }
+    }
+
+    /**
+     * Has {@code store} tell the workers when the log of {@code bus} grows elsewhere (another process
+     * appended), so that they read at once rather than at their next poll; returns what stops it.
+     */
+    Runnable readOnAppendsElsewhere(SignalStore store, String bus) {
+        return store.onAppendedElsewhere(grown -> {
+            if (grown.equals(bus)) {
+                order.forEach(PersistentSubscriptionWorker::readSoon);
+            }
+        });
     }
 }

@@ -42,7 +42,7 @@ final class StatusReport {
                     worker != null ? worker.lastError() : null));
         }
         statuses.addAll(transients.statuses(head));
-        return new BusStatus(busName, head, statuses);
+        return new BusStatus(busName, head, statuses, store.oldestUnsequenced(busName).orElse(null));
     }
 
     /** One subscription as read before the head. */

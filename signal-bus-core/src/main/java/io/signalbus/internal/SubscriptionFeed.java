@@ -175,6 +175,13 @@ final class SubscriptionFeed {
         }
     }
 
+    /** The log grew without a hand-on (another process appended): read now, and again if a read is on its way; true. */
+    boolean readSoon(long nowNanos) {
+        nextReadNanos = nowNanos;
+        readHints++;
+        return true;
+    }
+
     /** Moves held hand-offs that now follow on from {@link #fetched} into the buffer. */
     private void takeEarly() {
         Map.Entry<Long, List<RecordedSignal>> entry;

@@ -55,6 +55,19 @@ public interface SignalStore {
         action.run();
     }
 
+    /**
+     * Registers {@code busName}, told the name of a bus whose log got signals that no append of this
+     * store handed on (another process appended them, or they were sequenced after their publisher
+     * stopped), so that subscriptions read them now rather than at their next poll. A hint: it may
+     * come late, twice or never (polling remains the backstop); it must be quick and must not throw.
+     * By default a store never tells.
+     *
+     * @return stops telling this listener
+     */
+    default Runnable onAppendedElsewhere(Consumer<String> busName) {
+        return () -> { };
+    }
+
     /** Up to {@code limit} signals with a position above {@code afterPosition}, in position order. */
     List<RecordedSignal> read(String busName, long afterPosition, int limit);
 
@@ -81,6 +94,15 @@ public interface SignalStore {
 
     /** The highest position recorded strictly before {@code time}, 0 if none. */
     long positionBefore(String busName, Instant time);
+
+    /**
+     * When the oldest signal of the bus was published that is committed but not readable yet (a
+     * store that gives positions after commit has not given it one); empty when none waits. By
+     * default, empty: the store makes signals readable when they commit.
+     */
+    default Optional<Instant> oldestUnsequenced(String busName) {
+        return Optional.empty();
+    }
 
     /** The signal at {@code position}, if the log has one there. */
     Optional<RecordedSignal> signalAt(String busName, long position);

@@ -31,7 +31,7 @@ enum JdbcDialect {
         }
 
         @Override
-        AppendStrategy appendStrategy(JdbcTemplate jdbc) {
+        AppendStrategy appendStrategy(JdbcTemplate jdbc, @Nullable BusNotifications notifications) {
             return new H2AppendStrategy(jdbc, statements);
         }
 
@@ -79,8 +79,8 @@ enum JdbcDialect {
         }
 
         @Override
-        AppendStrategy appendStrategy(JdbcTemplate jdbc) {
-            return new PostgresAppendStrategy(statements);
+        AppendStrategy appendStrategy(JdbcTemplate jdbc, @Nullable BusNotifications notifications) {
+            return new PostgresAppendStrategy(statements, notifications);
         }
     };
 
@@ -95,8 +95,16 @@ enum JdbcDialect {
     /** This database's SQL. */
     abstract StoreStatements statements();
 
-    /** How this database appends to the log, on {@code jdbc}'s DataSource. */
-    abstract AppendStrategy appendStrategy(JdbcTemplate jdbc);
+    /**
+     * How this database appends to the log, on {@code jdbc}'s DataSource; with {@code notifications},
+     * each append also notifies the bus through them where the database can.
+     */
+    abstract AppendStrategy appendStrategy(JdbcTemplate jdbc, @Nullable BusNotifications notifications);
+
+    /** How this database appends to the log, without notifications. */
+    AppendStrategy appendStrategy(JdbcTemplate jdbc) {
+        return appendStrategy(jdbc, null);
+    }
 
     /** The classpath folder of this database's Flyway migrations. */
     String migrationLocation() {

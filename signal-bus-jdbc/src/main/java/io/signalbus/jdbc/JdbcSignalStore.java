@@ -88,10 +88,15 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     /** Staged rows whose transactions one sequencing step takes (whole transactions, so possibly more). */
     private static final int SEQUENCING_BATCH = 1000;
 
+    /** The longest wait before the listening connection is taken again after it broke. */
+    private static final Duration MAX_LISTEN_BACKOFF = Duration.ofSeconds(10);
+
     private final JdbcDialect dialect;
     private final JdbcMapping mapping;
     private final LogAppender appender;
     private final Sequencer sequencer;
+    /** Tells the engine of appends elsewhere; package-private for tests. */
+    final BusNotifications notifications = new BusNotifications();
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
     private final @Nullable Connection keepOpen;
 
@@ -125,10 +130,12 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         DataSource dataSource = builder.dataSource;
         this.dialect = dialect;
         this.mapping = mapping;
-        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH), SEQUENCING_BATCH,
-                builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class), bus -> { });
+        BusNotifications notifying = builder.notifications && sql.notifyBus() != null ? notifications : null;
+        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH, notifying),
+                SEQUENCING_BATCH, builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class),
+                notifications::appendedElsewhere);
         this.appender = new LogAppender(dataSource, jdbc, sql,
-                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc)),
+                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc, notifying)),
                 new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);
@@ -137,6 +144,9 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                     + e.getMessage(), e);
         }
         sequencer.start();
+        if (notifying != null) {
+            notifications.listen(dataSource, MAX_LISTEN_BACKOFF);
+        }
     }
 
     // ------------------------------------------------------------------ append
@@ -194,6 +204,18 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         LogAppender.afterCommit(action);
     }
 
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Tells of signals this store's sequencer moved for no local caller and, on PostgreSQL with
+     * {@linkplain Builder#notifications notifications} on, of every append another process
+     * committed (LISTEN/NOTIFY), on the store's sequencer or listener thread.
+     */
+    @Override
+    public Runnable onAppendedElsewhere(Consumer<String> busName) {
+        return notifications.register(busName);
+    }
+
     // ------------------------------------------------------------------ log reads
 
     @Override
@@ -241,6 +263,13 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                         JdbcMapping.timestamp(recordedBefore), limit));
     }
 
+    /** When the oldest signal of the bus was published that a transaction committed and no sequencer has moved yet. */
+    @Override
+    public Optional<Instant> oldestUnsequenced(String busName) {
+        return run(busName, "read the oldest staged signal", () -> jdbc.query(sql.oldestPending(), rs -> rs.next()
+                ? Optional.ofNullable(JdbcMapping.nullableInstant(rs, 1)) : Optional.<Instant>empty(), busName));
+    }
+
     @Override
     public Optional<RecordedSignal> signalAt(String busName, long position) {
         return run(busName, "read position " + position, () -> jdbc.query(sql.readPosition(),
@@ -261,6 +290,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         private Duration publishTimeout = Duration.ofSeconds(10);
         private Duration queryTimeout = Duration.ofSeconds(5);
         private Duration pollInterval = Duration.ofMillis(500);
+        private boolean notifications = true;
 
         private Builder(DataSource dataSource) {
             this.dataSource = dataSource;
@@ -317,6 +347,20 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         }
 
         /**
+         * Whether processes on one PostgreSQL database wake each other (default true): every commit
+         * that appends to a bus notifies it ({@code pg_notify} on channel {@code signal_bus}, sent on
+         * commit), and the store holds one connection of the DataSource for its lifetime to LISTEN,
+         * so that subscriptions served here read signals another process appended at once rather than
+         * at their next poll. Turn it off behind a connection pooler that cannot hold a LISTEN
+         * connection (PgBouncer in transaction mode): subscriptions then find such signals within
+         * their poll interval. No effect on H2, where only the process's own appends wake subscriptions.
+         */
+        public Builder notifications(boolean notifications) {
+            this.notifications = notifications;
+            return this;
+        }
+
+        /**
          * A store with these settings. Connects once to detect the database and, on H2, to make commits
          * durable.
          *
@@ -335,13 +379,15 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     }
 
     /**
-     * Stops the group-commit writer after it has written what is queued. The store stays usable:
-     * later appends commit one call per transaction on the caller's thread.
+     * Stops the group-commit writer after it has written what is queued, the sequencer and the
+     * listening connection. The store stays usable: later appends commit one call per transaction on
+     * the caller's thread.
      */
     @Override
     public void close() {
         appender.close();
         sequencer.close();
+        notifications.close();
         if (keepOpen != null) {
             try {
                 keepOpen.close();

@@ -33,6 +33,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * transactions are ordered by their first staged row. An id already in the log (possible only when a
  * signal with that id was sequenced between the publisher's check and its insert) is not inserted
  * again: that signal was already published, so it is dropped from staging with an ERROR naming it.
+ * With notifications on, a step that moved rows notifies the bus in its transaction.
  */
 final class PendingMover {
 
@@ -54,9 +55,13 @@ final class PendingMover {
     private final StoreStatements sql;
     private final int batch;
     private final IdLookup ids;
+    /** Notifies other processes of a step that moved rows, in its transaction; null without notifications. */
+    private final @Nullable BusNotifications notifications;
 
-    PendingMover(JdbcTemplate jdbc, TransactionTemplate transactions, StoreStatements sql, int batch) {
+    PendingMover(JdbcTemplate jdbc, TransactionTemplate transactions, StoreStatements sql, int batch,
+            @Nullable BusNotifications notifications) {
         this.ids = new IdLookup(jdbc, sql);
+        this.notifications = notifications;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.sql = sql;
@@ -108,6 +113,11 @@ final class PendingMover {
         if (!rows.isEmpty()) {
             jdbc.batchUpdate(sql.insertLogRow(), rows);
             jdbc.update(sql.setHead(), position, JdbcMapping.timestamp(at), bus);
+            String notifyBus = sql.notifyBus();
+            if (notifications != null && notifyBus != null) { // sent when this step commits
+                jdbc.query(notifyBus, (RowCallbackHandler) rs -> { }, BusNotifications.CHANNEL,
+                        notifications.payload(bus));
+            }
         }
         jdbc.batchUpdate(sql.deletePending(), staged.stream().map(row -> new Object[] {row.seq()}).toList());
         return new Step(staged.size(), moved);

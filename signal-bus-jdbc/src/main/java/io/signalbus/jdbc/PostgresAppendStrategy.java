@@ -6,6 +6,7 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * PostgreSQL's append: one statement ({@link PostgresStatements#appendLog()}) moves the head and
@@ -13,6 +14,8 @@ import java.util.List;
  * outside a transaction it commits by itself: the head row stays locked for a statement and a WAL
  * flush, not for three round trips. An append larger than {@link #MAX_ROWS_PER_STATEMENT} rows or
  * {@link #MAX_CHARS_PER_STATEMENT} characters of envelopes takes several statements in its transaction.
+ * With notifications on, the same statement also notifies the bus ({@code pg_notify}), so processes
+ * that listen learn of the append when it commits, at no extra round trip.
  */
 final class PostgresAppendStrategy implements AppendStrategy {
 
@@ -27,9 +30,15 @@ final class PostgresAppendStrategy implements AppendStrategy {
     static final long MAX_CHARS_PER_STATEMENT = 4L * 1024 * 1024;
 
     private final PostgresStatements statements;
+    /** The append statement: notifying the bus on {@link BusNotifications#CHANNEL} in the same statement, or not. */
+    private final String appendLog;
+    /** Notifies on behalf of this store; null without notifications. */
+    private final @Nullable BusNotifications notifications;
 
-    PostgresAppendStrategy(PostgresStatements statements) {
+    PostgresAppendStrategy(PostgresStatements statements, @Nullable BusNotifications notifications) {
         this.statements = statements;
+        this.notifications = notifications;
+        this.appendLog = notifications != null ? statements.appendLogAndNotify() : statements.appendLog();
     }
 
     @Override
@@ -80,7 +89,7 @@ final class PostgresAppendStrategy implements AppendStrategy {
             micros[i] = micros(row.recordedAt());
             envelopes[i] = row.envelope();
         }
-        try (PreparedStatement ps = connection.prepareStatement(statements.appendLog())) {
+        try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
             ps.setLong(1, count);
             ps.setObject(2, JdbcMapping.timestamp(rows.get(count - 1).recordedAt()));
             ps.setString(3, bus);
@@ -89,6 +98,10 @@ final class PostgresAppendStrategy implements AppendStrategy {
             ps.setObject(6, types);
             ps.setObject(7, micros);
             ps.setObject(8, envelopes);
+            if (notifications != null) {
+                ps.setString(9, BusNotifications.CHANNEL);
+                ps.setString(10, notifications.payload(bus));
+            }
             return LogHead.move(connection, ps, bus, count, statements.insertHeadIfAbsent());
         }
     }

@@ -15,6 +15,18 @@ final class PostgresStatements extends StoreStatements {
      * then nothing is inserted.
      */
     String appendLog() {
+        return appendLog("");
+    }
+
+    /**
+     * {@link #appendLog()} that also notifies, in the same statement (so sent when it commits, and
+     * only if a head row was moved), with the channel and the payload as ninth and tenth parameters.
+     */
+    String appendLogAndNotify() {
+        return appendLog(", pg_notify(?, ?)");
+    }
+
+    private static String appendLog(String notify) {
         return """
                 WITH head AS (UPDATE signal_bus_head SET position = position + ?, previous_recorded_at = recorded_at,
                 recorded_at = GREATEST(recorded_at, ?) WHERE bus = ? RETURNING bus, position, previous_recorded_at),
@@ -23,7 +35,13 @@ final class PostgresStatements extends StoreStatements {
                 TIMESTAMPTZ 'epoch' + v.micros * INTERVAL '1 microsecond'), v.envelope
                 FROM head, unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS BIGINT[]),
                 CAST(? AS TEXT[])) WITH ORDINALITY AS v (signal_id, type, micros, envelope, place))
-                SELECT position, previous_recorded_at FROM head""";
+                SELECT position, previous_recorded_at%s FROM head""".formatted(notify);
+    }
+
+    /** Notifies (channel, bus): sent when the transaction commits. */
+    @Override
+    String notifyBus() {
+        return "SELECT pg_notify(?, ?)";
     }
 
     /** A list of ids makes PostgreSQL's generic plan scan the whole bus (see {@link IdLookup}). */

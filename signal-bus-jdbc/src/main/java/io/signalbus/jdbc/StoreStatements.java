@@ -1,6 +1,7 @@
 package io.signalbus.jdbc;
 
 import java.util.Collections;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The SQL of the store, every statement parameterised. The statements written here are portable
@@ -156,6 +157,11 @@ abstract class StoreStatements {
     String deletePendingOf() {
         return """
                 DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ? AND signal_id = ?""";
+    }
+
+    /** A query that notifies (channel, bus) listening sessions when its transaction commits; null where the database cannot. */
+    @Nullable String notifyBus() {
+        return null;
     }
 
     /** Whether id lookups take the ids as one array parameter ({@link #positionsOfIdArray}) rather than a list. */

@@ -177,6 +177,7 @@ public class SignalBusAutoConfiguration {
                     .pollInterval(pollInterval != null ? pollInterval : SignalBusBuilder.DEFAULT_POLL_INTERVAL)
                     .publishTimeout(properties.getPublishTimeout())
                     .queryTimeout(properties.getJdbc().getQueryTimeout())
+                    .notifications(properties.getJdbc().isNotify())
                     .build();
         }
     }

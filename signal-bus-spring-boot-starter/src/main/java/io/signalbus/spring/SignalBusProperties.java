@@ -84,6 +84,24 @@ public class SignalBusProperties extends BusSettings {
          */
         private Duration queryTimeout = Duration.ofSeconds(5);
 
+        /**
+         * Whether instances on one PostgreSQL database wake each other with LISTEN/NOTIFY: every
+         * commit that appends to a bus notifies channel signal_bus, and the store holds one
+         * connection of the DataSource to listen, so that a subscription served here gets a signal
+         * another instance published at once rather than at its next poll. Set false behind a
+         * connection pooler that cannot hold a LISTEN connection (PgBouncer in transaction mode):
+         * such signals then arrive within the poll interval. No effect on H2.
+         */
+        private boolean notify = true;
+
+        public boolean isNotify() {
+            return notify;
+        }
+
+        public void setNotify(boolean notify) {
+            this.notify = notify;
+        }
+
         public Duration getQueryTimeout() {
             return queryTimeout;
         }

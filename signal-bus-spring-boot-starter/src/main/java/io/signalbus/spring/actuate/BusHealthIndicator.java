@@ -4,6 +4,7 @@ import io.signalbus.BusStatus;
 import io.signalbus.SignalBus;
 import io.signalbus.SubscriptionState;
 import io.signalbus.SubscriptionStatus;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -32,6 +33,8 @@ final class BusHealthIndicator implements HealthIndicator {
     private final StallDetector stalls;
     private final Duration timeout;
     private final Executor readers;
+    private final Duration maxUnsequencedAge;
+    private final Clock clock;
     /** The latest reading of the bus's status; a new one starts only once it has finished. */
     private @Nullable Reading reading;
 
@@ -39,7 +42,10 @@ final class BusHealthIndicator implements HealthIndicator {
     private record Reading(long startedNanos, CompletableFuture<BusStatus> result) {
     }
 
-    BusHealthIndicator(SignalBus bus, SignalBusHealthProperties properties, StallDetector stalls, Executor readers) {
+    BusHealthIndicator(SignalBus bus, SignalBusHealthProperties properties, StallDetector stalls, Executor readers,
+            Clock clock) {
+        this.maxUnsequencedAge = properties.getMaxUnsequencedAge();
+        this.clock = clock;
         this.bus = bus;
         this.maxDeadLetters = properties.getMaxDeadLetters();
         this.maxLag = properties.getMaxLag();
@@ -97,8 +103,19 @@ final class BusHealthIndicator implements HealthIndicator {
             subscriptions.put(subscription.id(), figures);
         }
         stalls.retain(bus.name(), ids);
-        Health.Builder health = recovering ? Health.down() : problems.isEmpty() ? Health.up() : Health.outOfService();
+        Duration unsequenced = status.oldestUnsequenced() == null ? null
+                : Duration.between(status.oldestUnsequenced(), clock.instant());
+        boolean unreadable = unsequenced != null && unsequenced.compareTo(maxUnsequencedAge) > 0;
+        if (unreadable) {
+            problems.add("signals committed " + unsequenced + " ago are not readable yet (no position; more than "
+                    + maxUnsequencedAge + "): no process sequences the bus");
+        }
+        Health.Builder health = recovering || unreadable ? Health.down()
+                : problems.isEmpty() ? Health.up() : Health.outOfService();
         health.withDetail("head", status.head()).withDetail("subscriptions", subscriptions);
+        if (unsequenced != null) {
+            health.withDetail("unsequencedAge", unsequenced);
+        }
         if (!problems.isEmpty()) {
             health.withDetail("problems", problems);
         }

@@ -24,7 +24,10 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  * <li>{@code DOWN} when the store cannot be read (the bus's {@code status()} throws) or has not
  * answered within the timeout (the details name the error, or how long the store has not answered),
  * or when a persistent subscription of the bus is {@code RECOVERING}: attached here but unable to
- * deliver (its dispatcher failed or it cannot read the log; the details show its {@code lastError}).</li>
+ * deliver (its dispatcher failed or it cannot read the log; the details show its {@code lastError}),
+ * or when a signal committed inside a transaction has waited longer than {@code max-unsequenced-age}
+ * (30 s by default) to become readable: no process gives the bus's staged signals their positions
+ * (the details show {@code unsequencedAge} whenever a signal waits).</li>
  * <li>{@code OUT_OF_SERVICE} when a persistent subscription active in this process is stalled (lag
  * above {@code max-lag} without checkpoint progress for {@code stall-timeout}) or holds more dead
  * letters than {@code max-dead-letters}. The application and its store work; a subscription needs an
@@ -51,7 +54,7 @@ public class SignalBusHealthContributor implements CompositeHealthContributor, A
     public SignalBusHealthContributor(SignalBuses buses, SignalBusHealthProperties properties, Clock clock) {
         var stalls = new StallDetector(properties.getMaxLag(), properties.getStallTimeout(), clock);
         for (SignalBus bus : buses.all()) {
-            indicators.put(bus.name(), new BusHealthIndicator(bus, properties, stalls, readers));
+            indicators.put(bus.name(), new BusHealthIndicator(bus, properties, stalls, readers, clock));
         }
     }
 

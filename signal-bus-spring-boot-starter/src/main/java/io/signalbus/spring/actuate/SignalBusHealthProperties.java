@@ -45,6 +45,26 @@ public class SignalBusHealthProperties {
      */
     private Duration timeout = Duration.ofSeconds(2);
 
+    /**
+     * How long a signal committed inside a transaction may wait to become readable (for its position)
+     * before its bus is DOWN: older means no process sequences the bus (every instance stopped right
+     * after committing, or the database refuses the sequencer's writes). Measured from the publish,
+     * so it must exceed the longest publishing transaction.
+     */
+    private Duration maxUnsequencedAge = Duration.ofSeconds(30);
+
+    public Duration getMaxUnsequencedAge() {
+        return maxUnsequencedAge;
+    }
+
+    public void setMaxUnsequencedAge(Duration maxUnsequencedAge) {
+        if (maxUnsequencedAge.isNegative()) {
+            throw new IllegalArgumentException(PREFIX + ".max-unsequenced-age must not be negative, was "
+                    + maxUnsequencedAge);
+        }
+        this.maxUnsequencedAge = maxUnsequencedAge;
+    }
+
     public long getMaxLag() {
         return maxLag;
     }

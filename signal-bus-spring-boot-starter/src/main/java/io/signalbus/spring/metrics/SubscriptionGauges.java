@@ -7,6 +7,7 @@ import io.signalbus.BusStatus;
 import io.signalbus.SubscriptionStatus;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -18,7 +19,9 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The {@code signalbus.lag}, {@code signalbus.in_flight} and {@code signalbus.dead_letters} gauges of
- * every persistent subscription, registered as subscriptions are seen. All gauges of one bus read one
+ * every persistent subscription, registered as subscriptions are seen, and the
+ * {@code signalbus.unsequenced.age} gauge of every bus (seconds since the oldest signal waiting to
+ * become readable was published: committed inside a transaction, no position yet; 0 when none). All gauges of one bus read one
  * cached {@link BusStatus}, refreshed at most once per {@code maxAge}, so a scrape queries the store
  * once per bus rather than once per gauge. A refresh also registers subscriptions it finds.
  */
@@ -55,9 +58,19 @@ final class SubscriptionGauges {
                 cache, subscriptionId, SubscriptionStatus::deadLetters, tags);
     }
 
-    /** Reads the bus's status once and registers the gauges of every persistent subscription in it. */
+    /** Reads the bus's status once and registers its gauge and those of every persistent subscription in it. */
     void registerAll(String busName) {
-        cache(busName).current();
+        CachedStatus cache = cache(busName);
+        if (registered.add(busName)) {
+            Gauge.builder("signalbus.unsequenced.age", cache, CachedStatus::unsequencedAgeSeconds)
+                    .description("Seconds since the oldest signal committed inside a transaction and not yet readable"
+                            + " (no position yet) was published; 0 when none waits")
+                    .baseUnit("seconds")
+                    .tags(Tags.of("bus", busName))
+                    .strongReference(true)
+                    .register(registry);
+        }
+        cache.current();
     }
 
     private CachedStatus cache(String busName) {
@@ -76,7 +89,8 @@ final class SubscriptionGauges {
     /** One bus's status and when it was read. */
     private final class CachedStatus {
 
-        private record Snapshot(long readAtMillis, Map<String, SubscriptionStatus> byId) {
+        private record Snapshot(long readAtMillis, Map<String, SubscriptionStatus> byId,
+                @Nullable Instant oldestUnsequenced) {
         }
 
         private final String busName;
@@ -91,6 +105,11 @@ final class SubscriptionGauges {
             return status != null ? figure.applyAsDouble(status) : Double.NaN;
         }
 
+        double unsequencedAgeSeconds() {
+            Instant oldest = current().oldestUnsequenced();
+            return oldest == null ? 0 : Math.max(0, clock.millis() - oldest.toEpochMilli()) / 1000.0;
+        }
+
         Snapshot current() {
             Snapshot current = snapshot;
             if (current != null && clock.millis() - current.readAtMillis() < maxAgeMillis) {
@@ -103,11 +122,12 @@ final class SubscriptionGauges {
                     return current;
                 }
                 try {
-                    current = new Snapshot(now, persistentById(statusOfBus.apply(busName)));
+                    BusStatus status = statusOfBus.apply(busName);
+                    current = new Snapshot(now, persistentById(status), status.oldestUnsequenced());
                 } catch (RuntimeException e) {
                     // keep scraping cheap while the store is down: remember the failure for maxAge too
                     log.debug("signal-bus gauges could not read the status of bus '{}'", busName, e);
-                    current = new Snapshot(now, Map.of());
+                    current = new Snapshot(now, Map.of(), null);
                 }
                 snapshot = current;
             }

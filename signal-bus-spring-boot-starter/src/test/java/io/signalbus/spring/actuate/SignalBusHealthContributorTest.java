@@ -18,12 +18,15 @@ import io.signalbus.testing.TestBuses;
 import java.lang.reflect.Proxy;
 import java.sql.SQLException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.health.contributor.Health;
@@ -258,6 +261,37 @@ class SignalBusHealthContributorTest {
             await().until(() -> indicator.health().getStatus().equals(Status.UP));
         } finally {
             failing.close();
+        }
+    }
+
+    @Test
+    void aSignalWaitingToBecomeReadableLongerThanTheMaximumMakesItsBusDownWithItsAge() {
+        var oldest = new AtomicReference<Instant>();
+        var store = new DelegatingSignalStore(new InMemorySignalStore()) {
+            @Override
+            public Optional<Instant> oldestUnsequenced(String busName) {
+                return Optional.ofNullable(oldest.get());
+            }
+        };
+        SignalBus staging = SignalBus.builder().name("staging").store(store).build();
+        try {
+            properties.setMaxUnsequencedAge(Duration.ofSeconds(30));
+            HealthIndicator indicator = indicator(contributor(staging), "staging");
+            assertThat(indicator.health().getStatus()).isEqualTo(Status.UP);
+            assertThat(indicator.health().getDetails()).doesNotContainKey("unsequencedAge");
+
+            oldest.set(clock.instant().minusSeconds(10));
+            Health waiting = indicator.health();
+            assertThat(waiting.getStatus()).isEqualTo(Status.UP);
+            assertThat(waiting.getDetails()).containsEntry("unsequencedAge", Duration.ofSeconds(10));
+
+            clock.advance(Duration.ofSeconds(21));
+            Health stuck = indicator.health();
+            assertThat(stuck.getStatus()).isEqualTo(Status.DOWN);
+            assertThat(stuck.getDetails()).containsEntry("unsequencedAge", Duration.ofSeconds(31));
+            assertThat(stuck.getDetails().get("problems").toString()).contains("not readable yet");
+        } finally {
+            staging.close();
         }
     }
 }
