@@ -91,7 +91,7 @@ class CheckpointWriteTest {
         }
 
         @Override
-        public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
+        public void saveCheckpoint(String busName, String subscriptionId, long epoch, Checkpoint checkpoint) {
             if (writesStarted.incrementAndGet() == 1) {
                 try {
                     release.await();
@@ -99,7 +99,7 @@ class CheckpointWriteTest {
                     Thread.currentThread().interrupt();
                 }
             }
-            delegate.saveCheckpoint(busName, subscriptionId, checkpoint);
+            delegate.saveCheckpoint(busName, subscriptionId, epoch, checkpoint);
         }
     }
 }

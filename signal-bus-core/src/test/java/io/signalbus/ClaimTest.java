@@ -18,7 +18,9 @@ class ClaimTest {
 
     private final MutableClock clock = MutableClock.startingAt("2026-03-01T10:00:00Z");
     private final InMemorySignalStore store = new InMemorySignalStore();
-    private final SignalBus first = TestBuses.builder(store, clock).instanceId("node-a").build();
+    // renewed every 100 ms of this JVM's monotonic time; the in-memory store ends leases on the bus clock
+    private final SignalBus first = TestBuses.builder(store, clock).instanceId("node-a")
+            .claimLease(Duration.ofMillis(300)).build();
     private final SignalBus second = TestBuses.builder(store, clock).instanceId("node-b").build();
 
     @AfterEach
@@ -72,7 +74,7 @@ class ClaimTest {
         store.createSubscription(new io.signalbus.store.SubscriptionRecord("default", "orders", "order.*",
                 Checkpoint.ORIGIN, 100, 5, Duration.ofSeconds(30), 0, clock.instant()));
         // a process that claimed the subscription and then died: its lease runs 30 s
-        store.claim("default", "orders", "crashed-node", clock.instant(), clock.instant().plusSeconds(30));
+        store.claim("default", "orders", "crashed-node", clock.instant(), Duration.ofSeconds(30));
         var b = RecordingHandler.acking();
         second.subscribe("order.*", SubscribeOptions.persistent("orders"), b);
         second.publish(signal("order.created", 1));
@@ -91,7 +93,7 @@ class ClaimTest {
         await().until(() -> a.count() == 1);
 
         // the lease ran out without renewal (a long pause) and another process took the subscription
-        store.claim("default", "orders", "node-c", clock.instant().plusSeconds(31), clock.instant().plusSeconds(3600));
+        store.claim("default", "orders", "node-c", clock.instant().plusSeconds(31), Duration.ofSeconds(3600));
         clock.advance(Duration.ofSeconds(11));
 
         await().until(() -> state(first, "orders") == SubscriptionState.STANDBY);

@@ -458,22 +458,23 @@ class RedeliveryTest extends InMemoryBusTest {
         }
 
         @Override
-        public synchronized void addDeadLetter(String busName, DeadLetter deadLetter) {
+        public synchronized void addDeadLetter(String busName, long epoch, DeadLetter deadLetter) {
             if (failDeadLetters) {
                 failedWrites++;
                 failedPositions.add(deadLetter.position());
                 throw new SignalStoreException("dead-letter table unavailable", new RuntimeException("disk full"));
             }
-            delegate.addDeadLetter(busName, deadLetter);
+            delegate.addDeadLetter(busName, epoch, deadLetter);
             failedPositions.remove(deadLetter.position());
         }
 
         @Override
-        public synchronized void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
+        public synchronized void saveCheckpoint(String busName, String subscriptionId, long epoch,
+                Checkpoint checkpoint) {
             if (failedPositions.stream().anyMatch(p -> p <= checkpoint.position())) {
                 checkpointBeforeDeadLetter = true;
             }
-            delegate.saveCheckpoint(busName, subscriptionId, checkpoint);
+            delegate.saveCheckpoint(busName, subscriptionId, epoch, checkpoint);
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.signalbus.internal;
 
 import io.signalbus.Checkpoint;
+import io.signalbus.store.ClaimLostException;
 import java.time.Instant;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -11,7 +12,8 @@ import org.slf4j.LoggerFactory;
  * Writes one subscription's low-water mark to the store in batches: after
  * {@code checkpointFlushCount} settled signals or {@code checkpointFlushInterval}, on a background
  * thread so that dispatchers never wait for a commit, one write at a time, and only while this
- * process holds the claim.
+ * process holds the claim. Each write carries the claim's epoch; a write the store refuses for it is
+ * never retried: the claim is lost ({@link SubscriptionClaim#refused}).
  *
  * <p>Shares its worker's lock: {@link #due} and the fields are read under it; the store write happens
  * outside it.
@@ -117,6 +119,7 @@ final class CheckpointWriter {
     private void write() {
         Checkpoint target;
         long settled;
+        long epoch;
         lock.lock();
         try {
             if (!claim.isClaimed()) {
@@ -126,13 +129,17 @@ final class CheckpointWriter {
             }
             target = ledger.checkpoint();
             settled = ledger.settledCount();
+            epoch = claim.epoch();
         } finally {
             lock.unlock();
         }
         boolean done = false;
+        ClaimLostException refused = null;
         try {
-            context.store().saveCheckpoint(context.busName(), subscriptionId, target);
+            context.store().saveCheckpoint(context.busName(), subscriptionId, epoch, target);
             done = true;
+        } catch (ClaimLostException e) {
+            refused = e; // never retried: another process serves the subscription now
         } catch (RuntimeException e) {
             log.warn("subscription '{}' on bus '{}': could not write checkpoint {}; will retry", subscriptionId,
                     context.busName(), target.position(), e);
@@ -149,6 +156,9 @@ final class CheckpointWriter {
             } finally {
                 lock.unlock();
             }
+        }
+        if (refused != null) {
+            claim.refused(refused, "checkpoint " + target.position());
         }
         if (done) {
             context.listeners().checkpointed(context.busName(), subscriptionId, target);

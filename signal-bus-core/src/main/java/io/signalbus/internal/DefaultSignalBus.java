@@ -340,7 +340,7 @@ public final class DefaultSignalBus implements SignalBus {
                         + "' is served by another process, which holds its claim; move its checkpoint there");
             }
             try {
-                store.saveCheckpoint(name, subscriptionId, checkpoint);
+                store.saveCheckpoint(name, subscriptionId, claim.epoch(), checkpoint);
             } finally {
                 if (worker == null) {
                     claim.release();

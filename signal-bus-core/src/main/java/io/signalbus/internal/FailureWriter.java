@@ -2,6 +2,7 @@ package io.signalbus.internal;
 
 import io.signalbus.DeadLetter;
 import io.signalbus.internal.DeliveryLedger.Failure;
+import io.signalbus.store.ClaimLostException;
 import java.time.Duration;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -15,6 +16,9 @@ import org.slf4j.LoggerFactory;
  * poison signal reaches its last attempt across restarts) or the dead letter. The checkpoint cannot
  * pass a signal until its dead letter is durable: the signal stays pending until then.
  *
+ * <p>Every write carries the claim's epoch; a write the store refuses for it is never retried: the
+ * claim is lost ({@link SubscriptionClaim#refused}).
+ *
  * <p>Shares its worker's lock, which it takes only to tell the ledger how a dead-letter write went.
  */
 final class FailureWriter {
@@ -24,6 +28,7 @@ final class FailureWriter {
     private final WorkerContext context;
     private final String subscriptionId;
     private final DeliveryLedger ledger;
+    private final SubscriptionClaim claim;
     private final ReentrantLock lock;
     private final Condition changed;
     /** Hears why a dead letter could not be written, and null once one is: the checkpoint is stuck meanwhile. */
@@ -31,8 +36,9 @@ final class FailureWriter {
     /** How long to wait before writing a dead letter again after the store refused it. */
     private final Duration deadLetterRetry;
 
-    FailureWriter(WorkerContext context, String subscriptionId, DeliveryLedger ledger, ReentrantLock lock,
-            Condition changed, Duration deadLetterRetry, Consumer<@Nullable String> trouble) {
+    FailureWriter(WorkerContext context, String subscriptionId, DeliveryLedger ledger, SubscriptionClaim claim,
+            ReentrantLock lock, Condition changed, Duration deadLetterRetry, Consumer<@Nullable String> trouble) {
+        this.claim = claim;
         this.trouble = trouble;
         this.context = context;
         this.subscriptionId = subscriptionId;
@@ -48,8 +54,10 @@ final class FailureWriter {
         if (!failure.deadLetter()) {
             if (!pendingSignal.redrive) {
                 try {
-                    context.store().saveAttempts(context.busName(), subscriptionId, pendingSignal.position(),
-                            failure.attempts());
+                    context.store().saveAttempts(context.busName(), subscriptionId, claim.epoch(),
+                            pendingSignal.position(), failure.attempts());
+                } catch (ClaimLostException e) {
+                    claim.refused(e, "attempt " + failure.attempts() + " of position " + pendingSignal.position());
                 } catch (RuntimeException e) {
                     log.warn("subscription '{}': could not record attempt {} of position {}; a restart may retry it"
                             + " more often", subscriptionId, failure.attempts(), pendingSignal.position(), e);
@@ -62,7 +70,10 @@ final class FailureWriter {
                 pendingSignal.attempts, reason == null ? "unknown" : reason.getClass().getName(),
                 reason == null ? null : reason.getMessage(), context.clock().instant());
         try {
-            context.store().addDeadLetter(context.busName(), deadLetter);
+            context.store().addDeadLetter(context.busName(), claim.epoch(), deadLetter);
+        } catch (ClaimLostException e) {
+            claim.refused(e, "the dead letter of position " + pendingSignal.position());
+            return; // the claim is lost: the ledger was reset, and the new owner delivers the signal again
         } catch (RuntimeException e) {
             log.error("subscription '{}': could not store the dead letter of position {}; keeping it pending and"
                     + " trying again in {}", subscriptionId, pendingSignal.position(), deadLetterRetry, e);

@@ -73,7 +73,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 settings.retry(), context.random(), record.checkpoint());
         this.claim = new SubscriptionClaim(context, id, this);
         this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
-        this.failures = new FailureWriter(context, id, ledger, lock, changed, settings.retry().max(),
+        this.failures = new FailureWriter(context, id, ledger, claim, lock, changed, settings.retry().max(),
                 trouble -> deadLetterTrouble = trouble == null ? null : (lastError = trouble));
     }
 

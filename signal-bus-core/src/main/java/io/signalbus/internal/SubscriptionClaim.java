@@ -1,13 +1,19 @@
 package io.signalbus.internal;
 
-import java.time.Instant;
+import io.signalbus.store.ClaimLostException;
+import io.signalbus.store.Lease;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * This process's claim on one persistent subscription: a lease in the store, so that one process at
- * a time serves it. Taken and renewed a third into the lease by {@link #hold()}; while another
- * process holds it, tried again every poll interval.
+ * a time serves it. Taken and renewed a third into the lease by {@link #hold()} (timed on this JVM's
+ * monotonic clock; the store decides on its own clock when a lease has ended); while another process
+ * holds it, tried again every poll interval.
+ *
+ * <p>Every write of the subscription's state carries the claim's {@link #epoch()}; the store refuses it
+ * once another claim has been taken ({@link ClaimLostException}). The writer then hands the refusal to
+ * {@link #refused}, which drops the claim: this process stops delivering and never retries the write.
  */
 final class SubscriptionClaim {
 
@@ -35,8 +41,9 @@ final class SubscriptionClaim {
     private final String subscriptionId;
     private final Holder holder;
     private volatile boolean claimed;
-    private volatile Instant renewAt = Instant.MIN;
-    private Instant leaseUntil = Instant.MIN;
+    private volatile long epoch;
+    private volatile long renewAtNanos;
+    private long leaseEndNanos;
     private long nextAttemptNanos;
 
     SubscriptionClaim(WorkerContext context, String subscriptionId, Holder holder) {
@@ -53,56 +60,86 @@ final class SubscriptionClaim {
 
     /**
      * Claims the subscription, or renews the claim a third into the lease; false while another
-     * process holds it. Calls the holder when the claim is won or lost.
+     * process holds it. Calls the holder when the claim is won or lost (and both when the store
+     * granted it again under a new epoch: another process may have served it in between).
      */
     boolean hold() {
-        if (claimed && context.clock().instant().isBefore(renewAt)) {
+        if (claimed && System.nanoTime() - renewAtNanos < 0) {
             return true;
         }
         synchronized (this) {
-            Instant now = context.clock().instant();
-            if (claimed && now.isBefore(renewAt)) {
+            long now = System.nanoTime();
+            if (claimed && now - renewAtNanos < 0) {
                 return true;
             }
-            if (!claimed && System.nanoTime() - nextAttemptNanos < 0) {
+            if (!claimed && now - nextAttemptNanos < 0) {
                 return false;
             }
-            boolean held;
+            Lease lease;
             try {
-                held = context.store().claim(context.busName(), subscriptionId, context.instanceId(), now,
-                        now.plus(context.claimLease()));
+                lease = context.store().claim(context.busName(), subscriptionId, context.instanceId(),
+                        context.clock().instant(), context.claimLease());
             } catch (RuntimeException e) {
                 // the store is unreachable: nobody else can claim through it either, so keep serving
                 // until our lease would have run out
-                held = claimed && now.isBefore(leaseUntil);
+                boolean held = claimed && now - leaseEndNanos < 0;
                 log.warn("subscription '{}' on bus '{}': could not renew the claim ({}); {}", subscriptionId,
                         context.busName(), e.getMessage(), held ? "still within the lease" : "standing by", e);
                 if (held) {
-                    renewAt = now.plus(context.pollInterval());
+                    renewAtNanos = now + context.pollInterval().toNanos();
                     return true;
                 }
+                lease = null;
             }
-            if (held) {
+            if (lease != null) {
+                if (claimed && lease.epoch() != epoch) {
+                    claimed = false; // our lease ended meanwhile: start again from what is stored
+                    holder.lost();
+                }
                 if (!claimed) {
                     holder.claimed();
                 }
-                leaseUntil = now.plus(context.claimLease());
-                renewAt = now.plus(context.claimLease().dividedBy(3));
+                epoch = lease.epoch(); // after claimed(): writes of the old state keep the old epoch
+                leaseEndNanos = now + context.claimLease().toNanos();
+                renewAtNanos = now + context.claimLease().toNanos() / 3;
                 claimed = true;
-            } else {
-                if (claimed) {
-                    claimed = false;
-                    holder.lost();
-                }
-                nextAttemptNanos = System.nanoTime() + context.pollInterval().toNanos();
+                return true;
             }
-            return held;
+            if (claimed) {
+                claimed = false;
+                holder.lost();
+            }
+            nextAttemptNanos = System.nanoTime() + context.pollInterval().toNanos();
+            return false;
         }
     }
 
     /** Whether this process holds the claim (as of its last renewal). */
     boolean isClaimed() {
         return claimed;
+    }
+
+    /** The epoch of the claim held (or last held): the fencing token every write carries. */
+    long epoch() {
+        return epoch;
+    }
+
+    /**
+     * The store refused a write that carried {@code refused.epoch()}: if that is still the epoch held,
+     * the claim is lost (the holder stops delivering and stands by). Never retry the write.
+     */
+    void refused(ClaimLostException refused, String what) {
+        synchronized (this) {
+            if (!claimed || refused.epoch() != epoch) {
+                return; // already dropped, or claimed again since: the write was of the old state
+            }
+            claimed = false;
+            nextAttemptNanos = System.nanoTime() + context.pollInterval().toNanos();
+            log.warn("subscription '{}' on bus '{}': the store refused {} with epoch {}: another process has claimed"
+                    + " the subscription since; this process ({}) stops delivering", subscriptionId,
+                    context.busName(), what, refused.epoch(), context.instanceId());
+            holder.lost();
+        }
     }
 
     /** Gives the claim up, so that a standby process takes over at once instead of when the lease ends. */

@@ -5,6 +5,7 @@ import io.signalbus.DeadLetter;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -167,17 +168,24 @@ public final class InMemorySignalStore implements SignalStore {
         }
     }
 
+    /** {@inheritDoc} One process uses this store: lease ends are on {@code now}, the bus clock. */
     @Override
-    public synchronized boolean claim(String busName, String subscriptionId, String owner, Instant now,
-            Instant leaseUntil) {
+    public synchronized @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now,
+            Duration lease) {
         SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
-        if (data == null || (data.owner != null && !data.owner.equals(owner)
-                && Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now))) {
-            return false;
+        if (data == null) {
+            return null;
+        }
+        boolean live = data.owner != null && Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now);
+        if (live && !owner.equals(data.owner)) {
+            return null;
+        }
+        if (!live) {
+            data.epoch++;
         }
         data.owner = owner;
-        data.leaseUntil = leaseUntil;
-        return true;
+        data.leaseUntil = now.plus(lease);
+        return new Lease(owner, data.epoch, data.leaseUntil);
     }
 
     @Override
@@ -195,8 +203,9 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
-    public synchronized void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
-        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+    public synchronized void saveCheckpoint(String busName, String subscriptionId, long epoch,
+            Checkpoint checkpoint) {
+        SubscriptionData data = fenced(busName, subscriptionId, epoch, "checkpoint " + checkpoint.position());
         if (data != null) {
             data.record = data.record.withCheckpoint(checkpoint);
             data.attempts.headMap(checkpoint.position(), true).clear();
@@ -204,11 +213,26 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
-    public synchronized void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
-        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+    public synchronized void saveAttempts(String busName, String subscriptionId, long epoch, long position,
+            int attempts) {
+        SubscriptionData data = fenced(busName, subscriptionId, epoch, "the attempts at position " + position);
         if (data != null) {
             data.attempts.put(position, attempts);
         }
+    }
+
+    /** The subscription if {@code epoch} is its epoch, null if it does not exist; throws if the epoch is stale. */
+    private @Nullable SubscriptionData fenced(String busName, String subscriptionId, long epoch, String what) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        if (data != null && data.epoch != epoch) {
+            throw claimLost(busName, subscriptionId, epoch, what);
+        }
+        return data;
+    }
+
+    private static ClaimLostException claimLost(String busName, String subscriptionId, long epoch, String what) {
+        return new ClaimLostException("bus '" + busName + "': refused to write " + what + " of subscription '"
+                + subscriptionId + "' with epoch " + epoch + ": the claim has been taken since", epoch);
     }
 
     @Override
@@ -218,8 +242,9 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
-    public synchronized void addDeadLetter(String busName, DeadLetter deadLetter) {
-        SubscriptionData data = bus(busName).subscriptions.get(deadLetter.subscriptionId());
+    public synchronized void addDeadLetter(String busName, long epoch, DeadLetter deadLetter) {
+        SubscriptionData data = fenced(busName, deadLetter.subscriptionId(), epoch,
+                "the dead letter at position " + deadLetter.position());
         if (data != null) {
             data.deadLetters.put(deadLetter.position(), deadLetter);
         }
@@ -264,6 +289,8 @@ public final class InMemorySignalStore implements SignalStore {
         final TreeMap<Long, DeadLetter> deadLetters = new TreeMap<>();
         @Nullable String owner;
         @Nullable Instant leaseUntil;
+        /** Incremented by every claim that is not a renewal. */
+        long epoch;
 
         SubscriptionData(SubscriptionRecord record) {
             this.record = record;

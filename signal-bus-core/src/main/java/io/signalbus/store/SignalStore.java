@@ -4,12 +4,14 @@ import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Consumer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Where a bus keeps its log, its persistent subscriptions, their retry state and dead letters.
@@ -135,12 +137,24 @@ public interface SignalStore {
     void updateSettings(SubscriptionRecord record);
 
     /**
-     * Claims a subscription for {@code owner} until {@code leaseUntil}, so that one process at a time
-     * serves it: succeeds when nobody holds it, {@code owner} already does (a renewal), or the
-     * holder's lease ended at or before {@code now}. False when another owner holds a valid lease or
-     * the subscription does not exist.
+     * Claims a subscription for {@code owner} for {@code lease}, so that one process at a time serves
+     * it: succeeds when nobody holds it, {@code owner} already does with a lease not yet ended (a
+     * renewal), or the holder's lease has ended. Null when another owner holds a lease that has not
+     * ended, or the subscription does not exist.
+     *
+     * <p>A renewal keeps the {@link Lease#epoch() epoch}; every other successful claim (the claim changes
+     * hands, is taken after a release, or is taken again by its owner after its lease ended) increments
+     * it, so that writes carrying an earlier epoch are refused from then on.
+     *
+     * <p>A store shared by several processes computes the lease's end and whether a lease has ended on
+     * its own clock (the database's), never from {@code now}, so that a process whose clock runs ahead
+     * cannot take a live claim; a store used by one process only may use {@code now}.
+     *
+     * @param now the caller's time, for a store used by one process only
+     * @param lease how long the claim lasts from now on the store's clock
+     * @return the lease granted, or null
      */
-    boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil);
+    @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now, Duration lease);
 
     /** Gives up {@code owner}'s claim; a no-op when someone else holds it. */
     void release(String busName, String subscriptionId, String owner);
@@ -149,19 +163,38 @@ public interface SignalStore {
     boolean deleteSubscription(String busName, String subscriptionId);
 
     /**
-     * Writes a checkpoint and forgets retry state at or below its position, in one transaction.
-     * Callers coalesce: they write when a count or an interval is reached and on shutdown.
+     * Writes a checkpoint and forgets retry state at or below its position, in one transaction, if
+     * {@code epoch} is still the subscription's (fenced: see {@link #claim}). Callers coalesce: they
+     * write when a count or an interval is reached and on shutdown. Does nothing when the subscription
+     * does not exist.
+     *
+     * @param epoch the epoch of the caller's claim
+     * @throws ClaimLostException when the subscription's epoch is another: nothing was written
      */
-    void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint);
+    void saveCheckpoint(String busName, String subscriptionId, long epoch, Checkpoint checkpoint);
 
-    /** Records that the signal at {@code position} has failed {@code attempts} times so far. */
-    void saveAttempts(String busName, String subscriptionId, long position, int attempts);
+    /**
+     * Records that the signal at {@code position} has failed {@code attempts} times so far, if
+     * {@code epoch} is still the subscription's (fenced: see {@link #claim}). Does nothing when the
+     * subscription does not exist.
+     *
+     * @param epoch the epoch of the caller's claim
+     * @throws ClaimLostException when the subscription's epoch is another: nothing was written
+     */
+    void saveAttempts(String busName, String subscriptionId, long epoch, long position, int attempts);
 
     /** Recorded failed-attempt counts above {@code afterPosition}, by position. */
     Map<Long, Integer> attempts(String busName, String subscriptionId, long afterPosition);
 
-    /** Stores a dead letter, replacing one at the same subscription and position. Durable on return. */
-    void addDeadLetter(String busName, DeadLetter deadLetter);
+    /**
+     * Stores a dead letter, replacing one at the same subscription and position, if {@code epoch} is
+     * still the subscription's (fenced: see {@link #claim}). Durable on return. Does nothing when the
+     * subscription does not exist.
+     *
+     * @param epoch the epoch of the caller's claim
+     * @throws ClaimLostException when the subscription's epoch is another: nothing was written
+     */
+    void addDeadLetter(String busName, long epoch, DeadLetter deadLetter);
 
     /** Up to {@code limit} dead letters of a subscription, by position. */
     List<DeadLetter> deadLetters(String busName, String subscriptionId, int limit);

@@ -2,6 +2,7 @@ package io.signalbus.store;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
@@ -12,8 +13,10 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.UUID;
 import java.util.stream.IntStream;
+import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
@@ -201,7 +204,7 @@ public abstract class SignalStoreContractTest {
     @Test
     void updateSettingsReplacesSettingsButKeepsTheCheckpoint() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        store.saveCheckpoint(bus, "s1", new Checkpoint(7, T0));
+        store.saveCheckpoint(bus, "s1", 0, new Checkpoint(7, T0));
 
         store.updateSettings(new SubscriptionRecord(bus, "s1", "order.**", Checkpoint.ORIGIN, 50, 3,
                 Duration.ofSeconds(5), 10, T0));
@@ -217,11 +220,11 @@ public abstract class SignalStoreContractTest {
     @Test
     void saveCheckpointStoresPositionAndTimeAndForgetsAttemptsAtOrBelowIt() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        store.saveAttempts(bus, "s1", 3, 1);
-        store.saveAttempts(bus, "s1", 4, 2);
-        store.saveAttempts(bus, "s1", 9, 4);
+        store.saveAttempts(bus, "s1", 0, 3, 1);
+        store.saveAttempts(bus, "s1", 0, 4, 2);
+        store.saveAttempts(bus, "s1", 0, 9, 4);
 
-        store.saveCheckpoint(bus, "s1", new Checkpoint(4, T0));
+        store.saveCheckpoint(bus, "s1", 0, new Checkpoint(4, T0));
 
         assertThat(store.findSubscription(bus, "s1").orElseThrow().checkpoint()).isEqualTo(new Checkpoint(4, T0));
         assertThat(store.attempts(bus, "s1", 0)).isEqualTo(Map.of(9L, 4));
@@ -230,8 +233,8 @@ public abstract class SignalStoreContractTest {
     @Test
     void saveAttemptsReplacesTheCountOfAPosition() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        store.saveAttempts(bus, "s1", 3, 1);
-        store.saveAttempts(bus, "s1", 3, 2);
+        store.saveAttempts(bus, "s1", 0, 3, 1);
+        store.saveAttempts(bus, "s1", 0, 3, 2);
 
         assertThat(store.attempts(bus, "s1", 0)).isEqualTo(Map.of(3L, 2));
         assertThat(store.attempts(bus, "s1", 3)).isEmpty();
@@ -241,8 +244,8 @@ public abstract class SignalStoreContractTest {
     void deadLettersAreStoredListedCountedAndDeleted() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
         List<RecordedSignal> recorded = appendMany(3, T0);
-        store.addDeadLetter(bus, deadLetter("s1", recorded.get(2), 5));
-        store.addDeadLetter(bus, deadLetter("s1", recorded.get(0), 5));
+        store.addDeadLetter(bus, 0, deadLetter("s1", recorded.get(2), 5));
+        store.addDeadLetter(bus, 0, deadLetter("s1", recorded.get(0), 5));
 
         List<DeadLetter> listed = store.deadLetters(bus, "s1", 10);
 
@@ -267,8 +270,8 @@ public abstract class SignalStoreContractTest {
     void aDeadLetterAtTheSamePositionReplacesTheEarlierOne() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
         RecordedSignal recorded = appendMany(1, T0).get(0);
-        store.addDeadLetter(bus, deadLetter("s1", recorded, 5));
-        store.addDeadLetter(bus, deadLetter("s1", recorded, 3));
+        store.addDeadLetter(bus, 0, deadLetter("s1", recorded, 5));
+        store.addDeadLetter(bus, 0, deadLetter("s1", recorded, 3));
 
         assertThat(store.deadLetters(bus, "s1", 10)).extracting(DeadLetter::attempts).containsExactly(3);
     }
@@ -277,8 +280,8 @@ public abstract class SignalStoreContractTest {
     void deleteSubscriptionRemovesItsAttemptsAndDeadLetters() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
         RecordedSignal recorded = appendMany(1, T0).get(0);
-        store.saveAttempts(bus, "s1", 1, 2);
-        store.addDeadLetter(bus, deadLetter("s1", recorded, 5));
+        store.saveAttempts(bus, "s1", 0, 1, 2);
+        store.addDeadLetter(bus, 0, deadLetter("s1", recorded, 5));
 
         assertThat(store.deleteSubscription(bus, "s1")).isTrue();
         assertThat(store.deleteSubscription(bus, "s1")).isFalse();
@@ -289,35 +292,99 @@ public abstract class SignalStoreContractTest {
         assertThat(store.countDeadLetters(bus, "s1")).isZero();
     }
 
-    @Test
-    void aFreeSubscriptionCanBeClaimedAndItsOwnerRenewsTheClaim() {
-        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-
-        assertThat(store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30))).isTrue();
-        assertThat(store.claim(bus, "s1", "node-a", T0.plusSeconds(10), T0.plusSeconds(40))).isTrue();
-        assertThat(store.claim(bus, "missing", "node-a", T0, T0.plusSeconds(30))).isFalse();
+    /** A claim at the current time: a store shared by processes ignores the time given. */
+    protected @Nullable Lease claim(String id, String owner, Duration lease) {
+        return store.claim(bus, id, owner, Instant.now(), lease);
     }
 
     @Test
-    void anotherOwnerCannotClaimUntilTheLeaseEnds() {
+    void aFreeSubscriptionCanBeClaimedAndItsOwnerRenewsTheClaimKeepingTheEpoch() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30));
 
-        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(29), T0.plusSeconds(59))).isFalse();
-        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(30), T0.plusSeconds(60))).isTrue();
-        assertThat(store.claim(bus, "s1", "node-a", T0.plusSeconds(31), T0.plusSeconds(61))).isFalse();
+        Lease first = claim("s1", "node-a", Duration.ofSeconds(30));
+        Lease renewed = claim("s1", "node-a", Duration.ofSeconds(30));
+
+        assertThat(first).isNotNull();
+        assertThat(first.owner()).isEqualTo("node-a");
+        assertThat(first.epoch()).isEqualTo(1);
+        assertThat(renewed).isNotNull();
+        assertThat(renewed.epoch()).isEqualTo(1);
+        assertThat(renewed.leaseUntil()).isAfterOrEqualTo(first.leaseUntil());
+        assertThat(claim("missing", "node-a", Duration.ofSeconds(30))).isNull();
+    }
+
+    @Test
+    void anotherOwnerCannotClaimUntilTheLeaseEndsThenTakesItWithTheNextEpoch() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        assertThat(claim("s1", "node-a", Duration.ofMillis(300))).isNotNull();
+
+        assertThat(claim("s1", "node-b", Duration.ofSeconds(30))).isNull();
+        Lease taken = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> claim("s1", "node-b", Duration.ofSeconds(30)), Objects::nonNull);
+
+        assertThat(taken.epoch()).isEqualTo(2);
+        assertThat(claim("s1", "node-a", Duration.ofSeconds(30))).isNull();
+    }
+
+    @Test
+    void everyClaimThatIsNotARenewalIncrementsTheEpoch() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        assertThat(claim("s1", "node-a", Duration.ofSeconds(30)).epoch()).isEqualTo(1);
+        store.release(bus, "s1", "node-a");
+
+        assertThat(claim("s1", "node-a", Duration.ofMillis(200)).epoch()).as("taken again after a release")
+                .isEqualTo(2);
+        // first asked once the 200 ms lease has ended: taken again by its owner after its lease ended
+        await().pollDelay(Duration.ofMillis(400)).atMost(Duration.ofSeconds(5))
+                .until(() -> claim("s1", "node-a", Duration.ofSeconds(30)).epoch() == 3);
+        assertThat(claim("s1", "node-a", Duration.ofSeconds(30)).epoch()).isEqualTo(3);
+    }
+
+    @Test
+    void writesWithAStaleEpochAreRefusedAndChangeNothing() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        RecordedSignal recorded = appendMany(1, T0).get(0);
+        long stale = claim("s1", "node-a", Duration.ofSeconds(30)).epoch();
+        store.release(bus, "s1", "node-a");
+        long current = claim("s1", "node-b", Duration.ofSeconds(30)).epoch();
+        store.saveCheckpoint(bus, "s1", current, new Checkpoint(1, T0));
+        store.saveAttempts(bus, "s1", current, 5, 1);
+
+        assertThatThrownBy(() -> store.saveCheckpoint(bus, "s1", stale, new Checkpoint(9, T0)))
+                .isInstanceOf(ClaimLostException.class).hasMessageContaining("'s1'")
+                .satisfies(e -> assertThat(((ClaimLostException) e).epoch()).isEqualTo(stale));
+        assertThatThrownBy(() -> store.saveAttempts(bus, "s1", stale, 5, 3)).isInstanceOf(ClaimLostException.class);
+        assertThatThrownBy(() -> store.addDeadLetter(bus, stale, deadLetter("s1", recorded, 5)))
+                .isInstanceOf(ClaimLostException.class);
+
+        assertThat(store.findSubscription(bus, "s1").orElseThrow().checkpoint()).isEqualTo(new Checkpoint(1, T0));
+        assertThat(store.attempts(bus, "s1", 0)).isEqualTo(Map.of(5L, 1));
+        assertThat(store.countDeadLetters(bus, "s1")).isZero();
+        store.addDeadLetter(bus, current, deadLetter("s1", recorded, 5));
+        assertThat(store.countDeadLetters(bus, "s1")).isEqualTo(1);
+    }
+
+    @Test
+    void fencedWritesForASubscriptionThatDoesNotExistDoNothing() {
+        RecordedSignal recorded = appendMany(1, T0).get(0);
+
+        store.saveCheckpoint(bus, "missing", 7, new Checkpoint(1, T0));
+        store.saveAttempts(bus, "missing", 7, 1, 1);
+        store.addDeadLetter(bus, 7, deadLetter("missing", recorded, 5));
+
+        assertThat(store.findSubscription(bus, "missing")).isEmpty();
     }
 
     @Test
     void onlyTheOwnerCanReleaseAClaim() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        store.claim(bus, "s1", "node-a", T0, T0.plusSeconds(30));
+        claim("s1", "node-a", Duration.ofSeconds(30));
 
         store.release(bus, "s1", "node-b");
-        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(1), T0.plusSeconds(31))).isFalse();
+        assertThat(claim("s1", "node-b", Duration.ofSeconds(30))).isNull();
 
         store.release(bus, "s1", "node-a");
-        assertThat(store.claim(bus, "s1", "node-b", T0.plusSeconds(1), T0.plusSeconds(31))).isTrue();
+        assertThat(claim("s1", "node-b", Duration.ofSeconds(30))).isNotNull();
     }
 
     @Test

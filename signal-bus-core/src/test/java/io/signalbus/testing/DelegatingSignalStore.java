@@ -4,13 +4,16 @@ import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
+import io.signalbus.store.Lease;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
+import org.jspecify.annotations.Nullable;
 
 /** A store that forwards everything to another; tests override what they want to break or watch. */
 public class DelegatingSignalStore implements SignalStore {
@@ -22,8 +25,8 @@ public class DelegatingSignalStore implements SignalStore {
     }
 
     @Override
-    public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
-        return delegate.claim(busName, subscriptionId, owner, now, leaseUntil);
+    public @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now, Duration lease) {
+        return delegate.claim(busName, subscriptionId, owner, now, lease);
     }
 
     @Override
@@ -97,8 +100,8 @@ public class DelegatingSignalStore implements SignalStore {
     }
 
     @Override
-    public void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
-        delegate.saveAttempts(busName, subscriptionId, position, attempts);
+    public void saveAttempts(String busName, String subscriptionId, long epoch, long position, int attempts) {
+        delegate.saveAttempts(busName, subscriptionId, epoch, position, attempts);
     }
 
     @Override
@@ -122,12 +125,12 @@ public class DelegatingSignalStore implements SignalStore {
     }
 
     @Override
-    public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
-        delegate.saveCheckpoint(busName, subscriptionId, checkpoint);
+    public void saveCheckpoint(String busName, String subscriptionId, long epoch, Checkpoint checkpoint) {
+        delegate.saveCheckpoint(busName, subscriptionId, epoch, checkpoint);
     }
 
     @Override
-    public void addDeadLetter(String busName, DeadLetter deadLetter) {
-        delegate.addDeadLetter(busName, deadLetter);
+    public void addDeadLetter(String busName, long epoch, DeadLetter deadLetter) {
+        delegate.addDeadLetter(busName, epoch, deadLetter);
     }
 }

@@ -45,10 +45,16 @@ final class H2Statements extends StoreStatements {
     }
 
     @Override
+    String nowPlusMillis() {
+        return "DATEADD(MILLISECOND, CAST(? AS BIGINT), CURRENT_TIMESTAMP)";
+    }
+
+    @Override
     String upsertAttempts() {
         return """
                 MERGE INTO signal_bus_attempt (bus, subscription_id, position, attempts) KEY (bus, subscription_id, position)
-                SELECT bus, subscription_id, ?, ? FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?""";
+                SELECT bus, subscription_id, ?, ? FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?
+                AND epoch = ?""";
     }
 
     @Override
@@ -57,7 +63,7 @@ final class H2Statements extends StoreStatements {
                 MERGE INTO signal_bus_dead_letter (bus, subscription_id, position, signal_id, envelope, attempts,
                 error_type, error_message, dead_lettered_at) KEY (bus, subscription_id, position)
                 SELECT bus, subscription_id, ?, ?, ?, ?, ?, ?, ? FROM signal_bus_subscription
-                WHERE bus = ? AND subscription_id = ?""";
+                WHERE bus = ? AND subscription_id = ? AND epoch = ?""";
     }
 
     /** The write delay in milliseconds, no parameters: two rows once it has been set (in effect and stored). */

@@ -3,6 +3,7 @@ package io.signalbus.jdbc;
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.SignalStoreException;
+import io.signalbus.store.Lease;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SubscriptionRecord;
 import java.time.Duration;
@@ -12,6 +13,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;
 import javax.sql.DataSource;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
@@ -66,11 +68,14 @@ abstract sealed class JdbcSubscriptionStore implements SignalStore permits JdbcS
         });
     }
 
+    /**
+     * {@inheritDoc} The lease ends on the database's clock ({@code CURRENT_TIMESTAMP}); {@code now} is
+     * ignored, so a process whose clock runs ahead cannot take a live claim.
+     */
     @Override
-    public boolean claim(String busName, String subscriptionId, String owner, Instant now, Instant leaseUntil) {
-        return run(busName, "claim subscription " + subscriptionId + " for " + owner, () -> jdbc.update(sql.claim(),
-                owner, JdbcMapping.timestamp(leaseUntil), busName, subscriptionId, owner,
-                JdbcMapping.timestamp(now)) == 1);
+    public @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now, Duration lease) {
+        return run(busName, "claim subscription " + subscriptionId + " for " + owner,
+                () -> inTransaction(() -> subscriptions.claim(busName, subscriptionId, owner, lease)));
     }
 
     @Override
@@ -86,18 +91,18 @@ abstract sealed class JdbcSubscriptionStore implements SignalStore permits JdbcS
     }
 
     @Override
-    public void saveCheckpoint(String busName, String subscriptionId, Checkpoint checkpoint) {
+    public void saveCheckpoint(String busName, String subscriptionId, long epoch, Checkpoint checkpoint) {
         run(busName, "save checkpoint " + checkpoint.position() + " of subscription " + subscriptionId,
                 () -> inTransaction(() -> {
-                    subscriptions.saveCheckpoint(busName, subscriptionId, checkpoint);
+                    subscriptions.saveCheckpoint(busName, subscriptionId, epoch, checkpoint);
                     return null;
                 }));
     }
 
     @Override
-    public void saveAttempts(String busName, String subscriptionId, long position, int attempts) {
+    public void saveAttempts(String busName, String subscriptionId, long epoch, long position, int attempts) {
         run(busName, "save the attempts at position " + position + " of subscription " + subscriptionId, () -> {
-            subscriptions.saveAttempts(busName, subscriptionId, position, attempts);
+            subscriptions.saveAttempts(busName, subscriptionId, epoch, position, attempts);
             return null;
         });
     }
@@ -109,10 +114,10 @@ abstract sealed class JdbcSubscriptionStore implements SignalStore permits JdbcS
     }
 
     @Override
-    public void addDeadLetter(String busName, DeadLetter deadLetter) {
+    public void addDeadLetter(String busName, long epoch, DeadLetter deadLetter) {
         run(busName, "store the dead letter at position " + deadLetter.position() + " of subscription "
                 + deadLetter.subscriptionId(), () -> {
-                    subscriptions.addDeadLetter(busName, deadLetter);
+                    subscriptions.addDeadLetter(busName, epoch, deadLetter);
                     return null;
                 });
     }

@@ -93,10 +93,16 @@ final class PostgresStatements extends StoreStatements {
     }
 
     @Override
+    String nowPlusMillis() {
+        return "CURRENT_TIMESTAMP + CAST(? AS BIGINT) * INTERVAL '1 millisecond'";
+    }
+
+    @Override
     String upsertAttempts() {
         return """
                 INSERT INTO signal_bus_attempt (bus, subscription_id, position, attempts)
-                SELECT bus, subscription_id, ?, ? FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?
+                SELECT bus, subscription_id, ?, ? FROM signal_bus_subscription
+                WHERE bus = ? AND subscription_id = ? AND epoch = ?
                 ON CONFLICT (bus, subscription_id, position) DO UPDATE SET attempts = EXCLUDED.attempts""";
     }
 
@@ -106,7 +112,7 @@ final class PostgresStatements extends StoreStatements {
                 INSERT INTO signal_bus_dead_letter (bus, subscription_id, position, signal_id, envelope, attempts,
                 error_type, error_message, dead_lettered_at)
                 SELECT bus, subscription_id, ?, ?, ?, ?, ?, ?, ? FROM signal_bus_subscription
-                WHERE bus = ? AND subscription_id = ?
+                WHERE bus = ? AND subscription_id = ? AND epoch = ?
                 ON CONFLICT (bus, subscription_id, position) DO UPDATE SET signal_id = EXCLUDED.signal_id,
                 envelope = EXCLUDED.envelope, attempts = EXCLUDED.attempts, error_type = EXCLUDED.error_type,
                 error_message = EXCLUDED.error_message, dead_lettered_at = EXCLUDED.dead_lettered_at""";

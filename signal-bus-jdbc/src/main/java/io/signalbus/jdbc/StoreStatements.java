@@ -22,12 +22,15 @@ abstract class StoreStatements {
      */
     abstract String insertSubscriptionIfAbsent();
 
-    /** Sets the failed attempts at a position, if the subscription exists: (position, attempts, bus, subscription id). */
+    /**
+     * Sets the failed attempts at a position, if the subscription exists with the epoch: (position,
+     * attempts, bus, subscription id, epoch).
+     */
     abstract String upsertAttempts();
 
     /**
-     * Stores or replaces a dead letter, if the subscription exists: (position, signal id, envelope,
-     * attempts, error type, error message, dead-lettered at, bus, subscription id).
+     * Stores or replaces a dead letter, if the subscription exists with the epoch: (position, signal id,
+     * envelope, attempts, error type, error message, dead-lettered at, bus, subscription id, epoch).
      */
     abstract String upsertDeadLetter();
 
@@ -234,13 +237,28 @@ abstract class StoreStatements {
     }
 
     /**
-     * Takes the claim unless another owner holds an unexpired lease: (owner, lease until, bus,
-     * subscription id, owner, now).
+     * The database's time plus the number of milliseconds given as the next parameter: lease ends are
+     * computed on the database's clock, never a process's.
+     */
+    abstract String nowPlusMillis();
+
+    /**
+     * Takes the claim unless another owner holds a lease not yet ended on the database's clock; keeps
+     * the epoch on a renewal (the owner's lease has not ended), increments it otherwise: (owner, owner,
+     * lease ms, bus, subscription id, owner).
      */
     String claim() {
         return """
-                UPDATE signal_bus_subscription SET owner = ?, lease_until = ? WHERE bus = ? AND subscription_id = ?
-                AND (owner IS NULL OR owner = ? OR lease_until <= ?)""";
+                UPDATE signal_bus_subscription SET
+                epoch = CASE WHEN owner = ? AND lease_until > CURRENT_TIMESTAMP THEN epoch ELSE epoch + 1 END,
+                owner = ?, lease_until = %s WHERE bus = ? AND subscription_id = ?
+                AND (owner IS NULL OR owner = ? OR lease_until <= CURRENT_TIMESTAMP)""".formatted(nowPlusMillis());
+    }
+
+    /** The epoch and lease end of a claim, in the transaction that took it: (bus, subscription id, owner). */
+    String selectLease() {
+        return """
+                SELECT epoch, lease_until FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ? AND owner = ?""";
     }
 
     /** Gives up the claim if this owner holds it: (bus, subscription id, owner). */
@@ -250,11 +268,11 @@ abstract class StoreStatements {
                 WHERE bus = ? AND subscription_id = ? AND owner = ?""";
     }
 
-    /** Sets the checkpoint: (position, time, bus, subscription id). */
+    /** Sets the checkpoint if the epoch is still the subscription's: (position, time, bus, subscription id, epoch). */
     String updateCheckpoint() {
         return """
                 UPDATE signal_bus_subscription SET checkpoint_position = ?, checkpoint_time = ?
-                WHERE bus = ? AND subscription_id = ?""";
+                WHERE bus = ? AND subscription_id = ? AND epoch = ?""";
     }
 
     /** Forgets the attempts at or below the checkpoint: (bus, subscription id, checkpoint position). */

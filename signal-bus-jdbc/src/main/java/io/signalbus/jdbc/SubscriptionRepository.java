@@ -2,13 +2,17 @@ package io.signalbus.jdbc;
 
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
+import io.signalbus.store.ClaimLostException;
+import io.signalbus.store.Lease;
 import io.signalbus.store.SubscriptionRecord;
 import java.sql.Types;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.SqlParameterValue;
@@ -17,7 +21,9 @@ import org.springframework.jdbc.core.SqlParameterValue;
  * The tables of persistent subscriptions: {@code signal_bus_subscription} (settings and checkpoint),
  * {@code signal_bus_attempt} (failed attempts above the checkpoint) and {@code signal_bus_dead_letter}.
  * Attempts and dead letters belong to their subscription (foreign key, deleted with it); writing them
- * for a subscription that does not exist does nothing, as in the in-memory store. Statements run on
+ * for a subscription that does not exist does nothing, as in the in-memory store. Checkpoint, attempt
+ * and dead-letter writes are fenced: they carry the writer's epoch and change nothing (and throw
+ * {@link ClaimLostException}) unless it is still the subscription's. Statements run on
  * the caller's transaction if there is one, else each commits on its own.
  */
 final class SubscriptionRepository {
@@ -67,15 +73,37 @@ final class SubscriptionRepository {
         return jdbc.update(sql.deleteSubscription(), bus, subscriptionId) > 0;
     }
 
+    /** Claims in one transaction: the update, then the epoch and lease end it set; null if not claimed. */
+    @Nullable Lease claim(String bus, String subscriptionId, String owner, Duration lease) {
+        if (jdbc.update(sql.claim(), owner, owner, lease.toMillis(), bus, subscriptionId, owner) != 1) {
+            return null;
+        }
+        return jdbc.query(sql.selectLease(), (rs, row) -> new Lease(owner, rs.getLong(1),
+                JdbcMapping.instant(rs, 2)), bus, subscriptionId, owner).stream().findFirst().orElse(null);
+    }
+
     /** Both statements must run in one transaction; the caller provides it. */
-    void saveCheckpoint(String bus, String subscriptionId, Checkpoint checkpoint) {
-        jdbc.update(sql.updateCheckpoint(), checkpoint.position(), JdbcMapping.timestampParameter(checkpoint.time()),
-                bus, subscriptionId);
+    void saveCheckpoint(String bus, String subscriptionId, long epoch, Checkpoint checkpoint) {
+        fenced(jdbc.update(sql.updateCheckpoint(), checkpoint.position(),
+                JdbcMapping.timestampParameter(checkpoint.time()), bus, subscriptionId, epoch), bus, subscriptionId,
+                epoch, "checkpoint " + checkpoint.position());
         jdbc.update(sql.deleteAttemptsThrough(), bus, subscriptionId, checkpoint.position());
     }
 
-    void saveAttempts(String bus, String subscriptionId, long position, int attempts) {
-        jdbc.update(sql.upsertAttempts(), position, attempts, bus, subscriptionId);
+    void saveAttempts(String bus, String subscriptionId, long epoch, long position, int attempts) {
+        fenced(jdbc.update(sql.upsertAttempts(), position, attempts, bus, subscriptionId, epoch), bus,
+                subscriptionId, epoch, "the attempts at position " + position);
+    }
+
+    /**
+     * After a fenced write that changed {@code rows}: none means the epoch is stale (then it throws)
+     * or the subscription does not exist (then nothing is written, as for every write).
+     */
+    private void fenced(int rows, String bus, String subscriptionId, long epoch, String what) {
+        if (rows == 0 && find(bus, subscriptionId).isPresent()) {
+            throw new ClaimLostException("bus '" + bus + "': refused to write " + what + " of subscription '"
+                    + subscriptionId + "' with epoch " + epoch + ": the claim has been taken since", epoch);
+        }
     }
 
     Map<Long, Integer> attempts(String bus, String subscriptionId, long afterPosition) {
@@ -86,11 +114,12 @@ final class SubscriptionRepository {
         return attempts;
     }
 
-    void addDeadLetter(String bus, DeadLetter deadLetter) {
-        jdbc.update(sql.upsertDeadLetter(), deadLetter.position(), deadLetter.signal().id(),
+    void addDeadLetter(String bus, long epoch, DeadLetter deadLetter) {
+        fenced(jdbc.update(sql.upsertDeadLetter(), deadLetter.position(), deadLetter.signal().id(),
                 mapping.encode(deadLetter.signal()), deadLetter.attempts(), deadLetter.errorType(),
                 new SqlParameterValue(Types.VARCHAR, deadLetter.errorMessage()),
-                JdbcMapping.timestamp(deadLetter.deadLetteredAt()), bus, deadLetter.subscriptionId());
+                JdbcMapping.timestamp(deadLetter.deadLetteredAt()), bus, deadLetter.subscriptionId(), epoch), bus,
+                deadLetter.subscriptionId(), epoch, "the dead letter at position " + deadLetter.position());
     }
 
     List<DeadLetter> deadLetters(String bus, String subscriptionId, int limit) {

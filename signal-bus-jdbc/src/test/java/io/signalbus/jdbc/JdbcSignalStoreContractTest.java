@@ -3,14 +3,18 @@ package io.signalbus.jdbc;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.signalbus.Checkpoint;
 import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.json.SignalJson;
+import io.signalbus.store.Lease;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SignalStoreContractTest;
+import io.signalbus.store.SubscriptionRecord;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +56,21 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
         if (jdbcStore != null) {
             jdbcStore.close();
         }
+    }
+
+    @Test
+    void leasesEndOnTheDatabaseClockSoAProcessWhoseClockRunsAheadCannotTakeALiveClaim() {
+        store.createSubscription(new SubscriptionRecord(bus, "s1", "order.**", Checkpoint.ORIGIN, 100, 5,
+                Duration.ofSeconds(30), 0, T0));
+        Instant realNow = Instant.now();
+        Lease held = store.claim(bus, "s1", "node-a", realNow.minus(Duration.ofHours(1)), Duration.ofSeconds(30));
+
+        Lease skewed = store.claim(bus, "s1", "node-b", realNow.plus(Duration.ofHours(1)), Duration.ofSeconds(30));
+
+        assertThat(skewed).as("node-b's clock says node-a's lease ended an hour ago").isNull();
+        assertThat(held).isNotNull();
+        assertThat(held.leaseUntil()).as("30 s on the database clock, whatever the caller's time")
+                .isBetween(realNow.plusSeconds(25), realNow.plusSeconds(35));
     }
 
     @Test
