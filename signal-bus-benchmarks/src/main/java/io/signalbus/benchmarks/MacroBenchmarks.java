@@ -28,8 +28,8 @@ import java.util.stream.Collectors;
  * catch-up backlog, default 1,000,000), {@code --rounds N} (default 5), {@code --seconds N} (per
  * throughput round, default 3), {@code --only micro,memory,h2,postgres} (default all), {@code --quick}
  * (backlog 100,000, one round of 2 s: for trying the harness, not for the committed table), and
- * {@code --parts publish,catchup,fanout,e2e} (default all) to run part of each database's figures,
- * e.g. under a profiler.
+ * {@code --parts publish,catchup,fanout,e2e,txpublish} (default all) to run part of each database's
+ * figures, e.g. under a profiler.
  */
 public final class MacroBenchmarks {
 
@@ -56,7 +56,7 @@ public final class MacroBenchmarks {
         rounds = Integer.parseInt(args.getOrDefault("rounds", quick ? "1" : "5"));
         roundTime = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", quick ? "2" : "3")));
         only = Arrays.asList(args.getOrDefault("only", "micro,memory,h2,postgres").split(","));
-        parts = Arrays.asList(args.getOrDefault("parts", "publish,catchup,fanout,e2e").split(","));
+        parts = Arrays.asList(args.getOrDefault("parts", "publish,catchup,fanout,e2e,txpublish").split(","));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -179,6 +179,9 @@ public final class MacroBenchmarks {
             }
             if (parts.contains("fanout")) {
                 fanOut(db, raw, bus, samples);
+            }
+            if (parts.contains("txpublish")) {
+                TransactionalPublish.measure(db, raw, report, rounds, roundTime, Duration.ofSeconds(quick ? 5 : 10));
             }
         }
     }
@@ -313,19 +316,19 @@ public final class MacroBenchmarks {
         }
     }
 
-    private static String percentiles(Latencies latencies) {
+    static String percentiles(Latencies latencies) {
         return Report.millis(latencies.percentileMillis(50)) + " / " + Report.millis(latencies.percentileMillis(99))
                 + " / " + Report.millis(latencies.percentileMillis(99.9));
     }
 
-    private static <T> T medianBy(List<T> items, java.util.function.ToDoubleFunction<T> key) {
+    static <T> T medianBy(List<T> items, java.util.function.ToDoubleFunction<T> key) {
         var sorted = new ArrayList<>(items);
         sorted.sort(java.util.Comparator.comparingDouble(key));
         return sorted.get(sorted.size() / 2);
     }
 
     /** Named samples of one figure across rounds. */
-    private static final class Samples {
+    static final class Samples {
         private final Map<String, List<Double>> values = new LinkedHashMap<>();
 
         void add(String name, double value) {
@@ -369,7 +372,7 @@ public final class MacroBenchmarks {
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
-    private static void section(String name) {
+    static void section(String name) {
         System.out.println("== " + name + " (" + ZonedDateTime.now().format(DateTimeFormatter.ISO_LOCAL_TIME) + ")");
     }
 

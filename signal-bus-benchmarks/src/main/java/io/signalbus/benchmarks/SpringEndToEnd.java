@@ -4,6 +4,8 @@ import io.signalbus.Signal;
 import io.signalbus.SignalBus;
 import io.signalbus.spring.SignalListener;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
@@ -17,7 +19,9 @@ import org.springframework.jdbc.datasource.DelegatingDataSource;
 /**
  * End to end through Spring Boot: the starter's auto-configuration on the benchmark's DataSource,
  * one {@code @SignalListener(persistent = true)} that returns normally (which acks), and publishers
- * on the {@code SignalBus} bean. Latency is from the send time a signal carries to the listener call.
+ * on the {@code SignalBus} bean, or on a {@link Sender} of the caller's (e.g. a {@code @Transactional}
+ * service method among the extra configuration classes). Latency is from the send time a signal
+ * carries to the listener call.
  */
 final class SpringEndToEnd implements AutoCloseable {
 
@@ -70,13 +74,19 @@ final class SpringEndToEnd implements AutoCloseable {
     record Result(Load.Result completed, Latencies latencies, Latencies publishCalls) {
     }
 
+    /** Publishes the signals of one call (for a transactional sender, in one transaction). */
+    interface Sender {
+        void send(List<Signal> signals);
+    }
+
     private final ConfigurableApplicationContext context;
     private final SignalBus bus;
     private final LatencyListener listener;
     private final AtomicLong sequence = new AtomicLong();
 
-    SpringEndToEnd(DataSource dataSource) {
-        context = new SpringApplicationBuilder(App.class)
+    /** The application on {@code dataSource}, with {@code configuration} classes registered as well. */
+    SpringEndToEnd(DataSource dataSource, Class<?>... configuration) {
+        context = new SpringApplicationBuilder(App.class).sources(configuration)
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("benchmarkDataSource",
                         new DelegatingDataSource(dataSource)))
                 .properties("spring.main.banner-mode=off", "spring.main.web-application-type=none",
@@ -87,18 +97,38 @@ final class SpringEndToEnd implements AutoCloseable {
         listener = context.getBean(LatencyListener.class);
     }
 
+    <T> T bean(Class<T> type) {
+        return context.getBean(type);
+    }
+
     /** {@code publishers} threads publishing one signal per call as fast as they can for {@code duration}. */
     Result fullSpeed(int publishers, Duration duration) throws Exception {
+        return fullSpeed(publishers, 1, duration, bus::publish);
+    }
+
+    /** {@code publishers} threads sending {@code perCall} signals per call as fast as they can for {@code duration}. */
+    Result fullSpeed(int publishers, int perCall, Duration duration, Sender sender) throws Exception {
         var round = new Round(2_000_000);
         var calls = new Latencies(2_000_000);
         listener.round = round;
         Load.Result published = Load.run(publishers, duration, thread -> () -> {
             long sent = System.nanoTime();
-            bus.publish(Payloads.signal(sequence.incrementAndGet(), sent));
+            sender.send(signals(perCall, sent));
             calls.record(System.nanoTime() - sent);
-            return 1;
+            return perCall;
         });
         return finish(round, published, calls);
+    }
+
+    private List<Signal> signals(int count, long sentNanos) {
+        if (count == 1) {
+            return List.of(Payloads.signal(sequence.incrementAndGet(), sentNanos));
+        }
+        var signals = new ArrayList<Signal>(count);
+        for (int i = 0; i < count; i++) {
+            signals.add(Payloads.signal(sequence.incrementAndGet(), sentNanos));
+        }
+        return signals;
     }
 
     /**
@@ -107,6 +137,11 @@ final class SpringEndToEnd implements AutoCloseable {
      * behind adds its delay to the latency (no coordinated omission).
      */
     Result fixedRate(int publishers, int perSecond, Duration duration) throws Exception {
+        return fixedRate(publishers, perSecond, duration, bus::publish);
+    }
+
+    /** As {@link #fixedRate(int, int, Duration)}, one signal per call to {@code sender}. */
+    Result fixedRate(int publishers, int perSecond, Duration duration, Sender sender) throws Exception {
         var round = new Round((int) (perSecond * duration.toSeconds() * 2));
         var calls = new Latencies((int) (perSecond * duration.toSeconds() * 2));
         listener.round = round;
@@ -121,7 +156,7 @@ final class SpringEndToEnd implements AutoCloseable {
                 while ((wait = next - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                bus.publish(Payloads.signal(sequence.incrementAndGet(), next));
+                sender.send(signals(1, next));
                 calls.record(System.nanoTime() - next);
                 next += intervalNanos;
                 return 1;
