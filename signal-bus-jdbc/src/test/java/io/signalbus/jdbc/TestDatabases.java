@@ -34,17 +34,22 @@ final class TestDatabases {
     /** The PostgreSQL test database; a pool shared by the whole test run. */
     static synchronized DataSource postgres() {
         if (postgres == null) {
-            String url = System.getenv(POSTGRES_URL);
-            if (url == null || url.isBlank()) {
-                throw new IllegalStateException(POSTGRES_URL + " is not set");
-            }
-            var connections = new PGConnectionPoolDataSource();
-            connections.setURL(url);
-            JdbcConnectionPool pool = JdbcConnectionPool.create(connections);
-            pool.setMaxConnections(30);
-            postgres = migrated(pool);
+            postgres = newPostgresPool(30);
         }
         return postgres;
+    }
+
+    /** A new migrated pool of its own on the PostgreSQL test database; dispose it when done. */
+    static JdbcConnectionPool newPostgresPool(int maxConnections) {
+        String url = System.getenv(POSTGRES_URL);
+        if (url == null || url.isBlank()) {
+            throw new IllegalStateException(POSTGRES_URL + " is not set");
+        }
+        var connections = new PGConnectionPoolDataSource();
+        connections.setURL(url);
+        JdbcConnectionPool pool = JdbcConnectionPool.create(connections);
+        pool.setMaxConnections(maxConnections);
+        return migrated(pool);
     }
 
     /** The URL of a new H2 file database under {@code target/}, with H2's default settings. */
