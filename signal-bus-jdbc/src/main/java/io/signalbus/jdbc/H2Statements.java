@@ -78,4 +78,30 @@ final class H2Statements extends StoreStatements {
         return """
                 SET WRITE_DELAY 0""";
     }
+
+    /**
+     * As the shared statement, (bus, id, id, …), but written as row values: with {@code bus = ? AND
+     * signal_id IN (…)} H2 uses only the bus part of the (bus, signal_id) key and checks the list
+     * against every row of the bus, so a lookup grew with the log (25 ms for 100 ids at 50,000 rows);
+     * row values use the whole key (under 1 ms).
+     */
+    @Override
+    String positionsOfIds(int count) {
+        return "SELECT signal_id, position FROM signal_bus_log WHERE (bus, signal_id) IN (" + rowValues(count) + ")";
+    }
+
+    /** As {@link #positionsOfIds}, for staged signals. */
+    @Override
+    String pendingIds(int count) {
+        return "SELECT signal_id FROM signal_bus_pending WHERE (bus, signal_id) IN (" + rowValues(count) + ")";
+    }
+
+    /** (?1, ?2), (?1, ?3), …: the bus, numbered 1, paired with each id. */
+    private static String rowValues(int count) {
+        var values = new StringBuilder();
+        for (int i = 0; i < count; i++) {
+            values.append(i == 0 ? "" : ", ").append("(?1, ?").append(i + 2).append(')');
+        }
+        return values.toString();
+    }
 }
