@@ -146,7 +146,9 @@ public final class MacroBenchmarks {
         var raw = new RawJdbc(db.dataSource());
         var samples = new Samples();
         var commitLatencies = new Latencies(4_000_000);
-        try (var store = new JdbcSignalStore(db.dataSource())) {
+        // -Dbench.notify=false measures group commit without pg_notify in its statement (A/B of that cost)
+        try (var store = JdbcSignalStore.builder(db.dataSource())
+                .notifications(Boolean.parseBoolean(System.getProperty("bench.notify", "true"))).build()) {
             var bus = new DurableBus(store);
             Duration warmup = Duration.ofSeconds(1);
             reset(db, raw);
