@@ -1,6 +1,7 @@
 package io.signalbus.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
@@ -31,7 +32,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAccumulator;
 import java.util.regex.Matcher;
@@ -183,7 +186,7 @@ class PostgresOutageTest {
         long resumedAfter = lastDeliveryNanos.get() - restoredAt;
         awaitTrue(Duration.ofSeconds(10), () -> health.health().getStatus() == Status.UP, "health is UP again");
         long upAfter = System.nanoTime() - restoredAt;
-        Thread.sleep(1000);
+        sleepUntil(System.nanoTime() + TimeUnit.SECONDS.toNanos(1)); // a second of publishing after the restore
 
         publishing = false;
         for (Thread publisher : publishers) {
@@ -227,11 +230,7 @@ class PostgresOutageTest {
             } finally {
                 maxPublishNanos.accumulate(System.nanoTime() - started);
             }
-            try {
-                Thread.sleep(5);
-            } catch (InterruptedException e) {
-                return;
-            }
+            LockSupport.parkNanos(5_000_000); // the publishers' pace: the workload, not a wait for a result
         }
     }
 
@@ -265,18 +264,8 @@ class PostgresOutageTest {
         return alreadyLogged;
     }
 
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitTrue(Duration timeout, Condition condition, String what) throws Exception {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (!condition.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within " + timeout);
-            }
-            Thread.sleep(50);
-        }
+    private static void awaitTrue(Duration timeout, Callable<Boolean> condition, String what) {
+        await(what).atMost(timeout).pollInterval(Duration.ofMillis(50)).until(condition);
     }
 
     private static void sleepUntil(long nanoTime) throws InterruptedException {
