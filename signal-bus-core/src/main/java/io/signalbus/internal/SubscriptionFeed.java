@@ -76,8 +76,12 @@ final class SubscriptionFeed {
     }
 
     private void add(RecordedSignal recorded) {
+        add(recorded, SignalSize.estimate(recorded.signal()));
+    }
+
+    private void add(RecordedSignal recorded, long bytes) {
         buffer.add(recorded);
-        bufferBytes += SignalSize.estimate(recorded.signal());
+        bufferBytes += bytes;
         fetched = recorded.position();
     }
 
@@ -130,14 +134,17 @@ final class SubscriptionFeed {
             return false;
         }
         reading = false;
+        long bytesRead = 0;
         for (RecordedSignal recorded : page) {
+            long bytes = SignalSize.estimate(recorded.signal());
+            bytesRead += bytes;
             if (recorded.position() > fetched) {
-                add(recorded);
+                add(recorded, bytes);
             }
         }
         takeEarly();
         // a page cut short by its bytes is not the end of the log; one that found the end waits for the poll
-        boolean full = page.size() >= readBatchSize || bytes(page) > pageBytes / 2;
+        boolean full = page.size() >= readBatchSize || bytesRead > pageBytes / 2;
         if (failed || (!full && read.hints() == readHints)) {
             nextReadNanos = nowNanos + pollIntervalNanos;
         }
