@@ -63,10 +63,15 @@ final class PostgresStatements extends StoreStatements {
     }
 
     @Override
-    String pendingOfArray() {
+    String takePendingArray() {
         return """
-                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
-                WHERE bus = ? AND tx_key = ANY (CAST(? AS BIGINT[]))""";
+                DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ANY (CAST(? AS BIGINT[]))
+                RETURNING seq, tx_key, signal_id, type, recorded_at, envelope""";
+    }
+
+    @Override
+    String customPlans() {
+        return "SET LOCAL plan_cache_mode = force_custom_plan";
     }
 
     @Override

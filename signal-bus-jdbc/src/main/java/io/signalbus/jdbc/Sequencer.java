@@ -3,13 +3,14 @@ package io.signalbus.jdbc;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
@@ -19,32 +20,33 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Gives positions to signals published inside callers' transactions once those have committed, on
- * one thread per store: a committing caller {@linkplain #committed wakes} it for the buses it
- * published to and returns at once; the thread moves every committed staged row of such a bus into
- * the log ({@link PendingMover}, batch after batch) and then hands each local transaction's signals
- * on with their positions ({@link AppendRequest#handOn}), in position order. A staged row no local
- * transaction is waiting for (staged by another process, or by one that died between its commit and
- * sequencing) is sequenced all the same and reported through {@code appendedElsewhere}, so that
- * subscriptions read it. As a backstop, every {@code backstop} interval the thread also sequences
- * every bus that has staged rows. Several processes may sequence one bus: the head lock serialises
- * them.
+ * one thread per store: a committing caller {@linkplain #committed hands over} its transaction (its
+ * key and what it published, by bus) and returns at once; the thread moves the staged rows of the
+ * committed transactions of a bus into the log by their keys ({@link PendingMover}), in commit order
+ * and in batches, and hands each transaction's signals on with their positions
+ * ({@link AppendRequest#handOn}), in position order. Taking rows by key, a step never walks the
+ * staging table, which holds deleted rows until vacuum removes them.
+ *
+ * <p>A staged row no local transaction is waiting for (staged by another process whose sequencer is
+ * late, or by one that died between its commit and sequencing) is moved by the backstop: every
+ * {@code backstop} interval the thread also sequences every bus that has staged rows, oldest
+ * transactions first, and reports them through {@code appendedElsewhere}, so that subscriptions read
+ * them. Several processes may sequence one bus: the head lock serialises them, and a transaction
+ * another one moved is simply not found (and reported as appended elsewhere too).
  *
  * <p>Bounded: the set of buses to sequence holds each bus once, and the transactions waiting for
- * their hand-on are at most {@link #MAX_WAITING}; beyond that a transaction is not handed on, and
- * its signals are reported as appended elsewhere instead (subscriptions then read them).
+ * their positions are at most {@link #MAX_WAITING}; beyond that a transaction is not remembered, and
+ * its bus is sequenced the backstop way (oldest staged rows first) instead.
  */
 final class Sequencer implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
 
-    /** Committed transactions that may wait for their hand-on at once. */
+    /** Committed transactions that may wait for their positions at once. */
     static final int MAX_WAITING = 100_000;
 
-    /** A local transaction's signals on one bus, waiting for their positions. */
-    private record Waiting(List<AppendRequest> requests, long since) {
-    }
-
-    private record Key(long txKey, String bus) {
+    /** A local committed transaction's signals on one bus, waiting for their positions. */
+    private record Waiting(long txKey, List<AppendRequest> requests, int size) {
     }
 
     private final PendingMover mover;
@@ -52,7 +54,12 @@ final class Sequencer implements AutoCloseable {
     private final long backstopNanos;
     private final Supplier<List<String>> pendingBuses;
     private final Consumer<String> appendedElsewhere;
-    private final Map<Key, Waiting> waiting = new ConcurrentHashMap<>();
+    /** Committed local transactions by bus, in commit order; guarded by this. */
+    private final Map<String, ArrayDeque<Waiting>> waiting = new HashMap<>();
+    /** The number of transactions in {@link #waiting}; guarded by this. */
+    private int waitingCount;
+    /** Buses to sequence the backstop way: with staged rows no local transaction is waiting for; guarded by this. */
+    private final Set<String> unremembered = new HashSet<>();
     /** Buses to sequence, each once; guarded by this. */
     private final Set<String> woken = new LinkedHashSet<>();
     private @Nullable Thread thread;
@@ -81,31 +88,34 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** After a caller's transaction committed: what it staged, by bus; wakes the thread for those buses. */
+    /**
+     * After a caller's transaction committed: its key and what it staged, by bus; wakes the thread for
+     * those buses (after {@link #close}, sequences them on the calling thread).
+     */
     void committed(long txKey, Map<String, List<AppendRequest>> requests) {
-        long now = System.nanoTime();
-        for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
-            if (waiting.size() < MAX_WAITING) {
-                waiting.put(new Key(txKey, bus.getKey()), new Waiting(bus.getValue(), now));
-            }
-            wake(bus.getKey());
-        }
-    }
-
-    /** Asks the thread to sequence {@code bus}; after {@link #close}, sequences it on the calling thread. */
-    void wake(String bus) {
         synchronized (this) {
+            for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
+                if (waitingCount < MAX_WAITING) {
+                    int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
+                    waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
+                            .add(new Waiting(txKey, bus.getValue(), size));
+                    waitingCount++;
+                } else {
+                    unremembered.add(bus.getKey());
+                }
+                woken.add(bus.getKey());
+            }
+            notifyAll();
             if (!closed) {
-                woken.add(bus);
-                notifyAll();
                 return;
             }
+            woken.removeAll(requests.keySet());
         }
-        sequence(bus);
+        requests.keySet().forEach(this::sequence);
     }
 
     private void run() {
-        long lastBackstop = System.nanoTime();
+        long lastBackstop = System.nanoTime() - backstopNanos; // at once: what a process that died left behind
         while (true) {
             List<String> buses;
             synchronized (this) {
@@ -126,7 +136,7 @@ final class Sequencer implements AutoCloseable {
             }
             if (System.nanoTime() - lastBackstop >= backstopNanos) {
                 lastBackstop = System.nanoTime();
-                backstop(buses);
+                addPendingBuses(buses);
             }
             for (String bus : buses) {
                 if (!sequence(bus)) {
@@ -136,10 +146,14 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** Adds every bus with staged rows (committed by anyone, not sequenced yet) to {@code buses}. */
-    private void backstop(List<String> buses) {
+    /** Adds every bus with staged rows (committed by anyone, not sequenced yet) to {@code buses}, to sequence the backstop way. */
+    private void addPendingBuses(List<String> buses) {
         try {
-            for (String bus : pendingBuses.get()) {
+            List<String> pending = pendingBuses.get();
+            synchronized (this) {
+                unremembered.addAll(pending);
+            }
+            for (String bus : pending) {
                 if (!buses.contains(bus)) {
                     buses.add(bus);
                 }
@@ -163,17 +177,29 @@ final class Sequencer implements AutoCloseable {
     }
 
     /**
-     * Sequences every committed staged row of {@code bus}, batch after batch, handing each batch on;
-     * false (and the bus is woken again) when the database failed.
+     * Sequences the committed local transactions of {@code bus}, batch after batch, handing each
+     * batch on, then, if due, the bus's other staged rows; false (and the bus is woken again) when
+     * the database failed.
      */
     boolean sequence(String bus) {
-        long started = System.nanoTime();
         try {
-            PendingMover.Step step;
-            do {
-                step = mover.move(bus);
-                handOn(bus, step);
-            } while (step.staged() >= batch);
+            for (List<Waiting> next = next(bus); !next.isEmpty(); next = next(bus)) {
+                PendingMover.Step step;
+                try {
+                    step = mover.move(bus, next.stream().map(Waiting::txKey).toList());
+                } catch (RuntimeException e) {
+                    requeue(bus, next);
+                    throw e;
+                }
+                handOn(bus, next, step);
+            }
+            boolean due;
+            synchronized (this) {
+                due = unremembered.remove(bus);
+            }
+            if (due) {
+                backstop(bus);
+            }
         } catch (RuntimeException e) {
             log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}", bus,
                     JdbcSignalStore.message(e), e);
@@ -184,24 +210,79 @@ final class Sequencer implements AutoCloseable {
             }
             return false;
         }
-        // what was waiting before this pass and was not found has been sequenced by another process
-        boolean forgotten = waiting.entrySet().removeIf(entry -> entry.getKey().bus().equals(bus)
-                && entry.getValue().since() - started < 0);
-        if (forgotten) {
-            appendedElsewhere.accept(bus);
-        }
         return true;
     }
 
-    /** Hands each local transaction's signals on, in position order; reports the others as appended elsewhere. */
-    private void handOn(String bus, PendingMover.Step step) {
+    /**
+     * Moves the bus's staged rows that no local transaction is waiting for, oldest transactions
+     * first, until none is left; they are appended elsewhere.
+     */
+    private void backstop(String bus) {
+        try {
+            while (true) {
+                Set<Long> local = waitingKeys(bus);
+                List<Long> keys = mover.oldestKeys(bus).stream().filter(key -> !local.contains(key)).toList();
+                if (keys.isEmpty()) {
+                    return; // none, or the oldest are local transactions, which their own steps move
+                }
+                PendingMover.Step step = mover.move(bus, keys);
+                if (step.staged() == 0) {
+                    return;
+                }
+                appendedElsewhere.accept(bus);
+            }
+        } catch (RuntimeException e) {
+            synchronized (this) {
+                unremembered.add(bus);
+            }
+            throw e;
+        }
+    }
+
+    private synchronized Set<Long> waitingKeys(String bus) {
+        var keys = new HashSet<Long>();
+        waiting.getOrDefault(bus, new ArrayDeque<>()).forEach(transaction -> keys.add(transaction.txKey()));
+        return keys;
+    }
+
+    /** The next committed transactions of the bus, in commit order: at least one, else at most about {@code batch} signals. */
+    private synchronized List<Waiting> next(String bus) {
+        ArrayDeque<Waiting> queue = waiting.get(bus);
+        var next = new ArrayList<Waiting>();
+        if (queue == null) {
+            return next;
+        }
+        int size = 0;
+        for (Waiting first = queue.peekFirst(); first != null && (next.isEmpty() || size + first.size() <= batch);
+                first = queue.peekFirst()) {
+            next.add(queue.removeFirst());
+            size += first.size();
+        }
+        if (queue.isEmpty()) {
+            waiting.remove(bus);
+        }
+        waitingCount -= next.size();
+        return next;
+    }
+
+    /** Puts transactions whose step failed back at the head of their bus's queue, in their order. */
+    private synchronized void requeue(String bus, List<Waiting> transactions) {
+        ArrayDeque<Waiting> queue = waiting.computeIfAbsent(bus, b -> new ArrayDeque<>());
+        for (int i = transactions.size() - 1; i >= 0; i--) {
+            queue.addFirst(transactions.get(i));
+        }
+        waitingCount += transactions.size();
+    }
+
+    /** Hands each transaction's signals on; reports those another sequencer moved as appended elsewhere. */
+    private void handOn(String bus, List<Waiting> transactions, PendingMover.Step step) {
         boolean elsewhere = false;
-        for (Map.Entry<Long, List<PendingMover.Moved>> transaction : step.byTransaction().entrySet()) {
-            Waiting local = waiting.remove(new Key(transaction.getKey(), bus));
-            if (local == null) {
-                elsewhere = true;
+        for (Waiting transaction : transactions) {
+            List<PendingMover.Moved> rows = step.byTransaction().get(transaction.txKey());
+            if (rows == null) {
+                elsewhere = true; // moved by another sequencer (or every signal of it was a duplicate)
             } else {
-                handOn(local.requests(), transaction.getValue());
+                handOn(transaction.requests(), rows);
             }
         }
         if (elsewhere) {

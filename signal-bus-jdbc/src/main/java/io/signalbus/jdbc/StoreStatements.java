@@ -127,33 +127,39 @@ abstract class StoreStatements {
                 SELECT position, recorded_at FROM signal_bus_head WHERE bus = ? FOR UPDATE""";
     }
 
-    /** The transaction keys of the first staged rows of a bus, in staging order: (bus, limit). */
+    /**
+     * The transaction keys of the first staged rows of a bus, in staging order: (bus, limit). Only
+     * the backstop reads the staging table this way (it walks past deleted rows not yet vacuumed);
+     * the keys of local transactions are known.
+     */
     String firstPendingKeys() {
         return """
                 SELECT tx_key FROM signal_bus_pending WHERE bus = ? ORDER BY bus, seq LIMIT ?""";
     }
 
     /**
-     * The committed staged rows of {@code count} transactions on a bus: seq, tx key, signal id, type,
-     * recorded at, envelope: (bus, key, key, …).
+     * Deletes the staged rows of {@code count} committed transactions on a bus and returns them: seq,
+     * tx key, signal id, type, recorded at, envelope: (bus, key, key, …).
      */
-    String pendingOf(int count) {
+    String takePending(int count) {
         return """
-                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
-                WHERE bus = ? AND tx_key IN (%s)""".formatted(String.join(", ", Collections.nCopies(count, "?")));
+                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM OLD TABLE (DELETE FROM signal_bus_pending
+                WHERE bus = ? AND tx_key IN (%s))""".formatted(String.join(", ", Collections.nCopies(count, "?")));
     }
 
-    /** The committed staged rows of an array of transactions on a bus, columns as {@link #pendingOf}: (bus, keys). */
-    String pendingOfArray() {
-        return """
-                SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM signal_bus_pending
-                WHERE bus = ? AND tx_key = ANY (?)""";
+    /** {@link #takePending} with the keys as one array: (bus, keys); null where the database takes lists only. */
+    @Nullable String takePendingArray() {
+        return null;
     }
 
-    /** Deletes one staged row once it is in the log: (seq). */
-    String deletePending() {
-        return """
-                DELETE FROM signal_bus_pending WHERE seq = ?""";
+    /**
+     * A statement that makes the rest of the sequencing transaction plan each statement for its
+     * parameters; null where the database needs none. The staging table swings between empty and a
+     * backlog (and holds deleted rows until vacuumed): a plan cached while it was empty can scan it
+     * whole once it is not.
+     */
+    @Nullable String customPlans() {
+        return null;
     }
 
     /** Deletes the rows one publish staged, when it is rejected: (bus, tx key, signal id). */
