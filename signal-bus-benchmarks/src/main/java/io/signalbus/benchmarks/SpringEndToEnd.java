@@ -40,7 +40,8 @@ final class SpringEndToEnd implements AutoCloseable {
     public static class LatencyListener {
         private volatile Round round;
 
-        @SignalListener(value = "order.**", persistent = true, subscriptionId = "end-to-end")
+        @SignalListener(value = "order.**", persistent = true, subscriptionId = "end-to-end",
+                autoStartup = "${bench.listen:true}")
         public void on(Signal signal) {
             Round current = round;
             if (current != null) {
@@ -86,11 +87,20 @@ final class SpringEndToEnd implements AutoCloseable {
 
     /** The application on {@code dataSource}, with {@code configuration} classes registered as well. */
     SpringEndToEnd(DataSource dataSource, Class<?>... configuration) {
+        this(dataSource, List.of(), configuration);
+    }
+
+    /**
+     * The application on {@code dataSource} with extra {@code properties} ({@code bench.listen=false}
+     * leaves its listener stopped), with {@code configuration} classes registered as well.
+     */
+    SpringEndToEnd(DataSource dataSource, List<String> properties, Class<?>... configuration) {
         context = new SpringApplicationBuilder(App.class).sources(configuration)
                 .initializers(ctx -> ctx.getBeanFactory().registerSingleton("benchmarkDataSource",
                         new DelegatingDataSource(dataSource)))
                 .properties("spring.main.banner-mode=off", "spring.main.web-application-type=none",
                         "logging.level.root=WARN", "signal-bus.jdbc.initialize-schema=false")
+                .properties(properties.toArray(String[]::new))
                 .logStartupInfo(false)
                 .run();
         bus = context.getBean(SignalBus.class);
@@ -142,9 +152,15 @@ final class SpringEndToEnd implements AutoCloseable {
 
     /** As {@link #fixedRate(int, int, Duration)}, one signal per call to {@code sender}. */
     Result fixedRate(int publishers, int perSecond, Duration duration, Sender sender) throws Exception {
+        return fixedRate(publishers, perSecond, duration, sender, this);
+    }
+
+    /** As {@link #fixedRate(int, int, Duration, Sender)}, the signals handled by {@code receiver}'s listener. */
+    static Result fixedRate(int publishers, int perSecond, Duration duration, Sender sender, SpringEndToEnd receiver)
+            throws Exception {
         var round = new Round((int) (perSecond * duration.toSeconds() * 2));
         var calls = new Latencies((int) (perSecond * duration.toSeconds() * 2));
-        listener.round = round;
+        receiver.listener.round = round;
         long intervalNanos = 1_000_000_000L * publishers / perSecond;
         long origin = System.nanoTime() + 10_000_000;
         Load.Result published = Load.run(publishers, duration, thread -> new Load.Worker() {
@@ -156,13 +172,13 @@ final class SpringEndToEnd implements AutoCloseable {
                 while ((wait = next - System.nanoTime()) > 0) {
                     LockSupport.parkNanos(wait);
                 }
-                sender.send(signals(1, next));
+                sender.send(receiver.signals(1, next));
                 calls.record(System.nanoTime() - next);
                 next += intervalNanos;
                 return 1;
             }
         });
-        return finish(round, published, calls);
+        return receiver.finish(round, published, calls);
     }
 
     private Result finish(Round round, Load.Result published, Latencies calls) throws InterruptedException {

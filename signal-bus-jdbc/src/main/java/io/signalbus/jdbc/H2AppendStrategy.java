@@ -32,7 +32,7 @@ final class H2AppendStrategy implements AppendStrategy {
             ps.setString(4, bus);
             before = LogHead.move(connection, ps, bus, rows.size(), statements.insertHeadIfAbsent());
         }
-        insert(rows, before);
+        insert(bus, rows, before);
         return before;
     }
 
@@ -43,15 +43,15 @@ final class H2AppendStrategy implements AppendStrategy {
     }
 
     /** Inserts the rows below the head in one batch, on the connection of the current transaction. */
-    private void insert(List<LogRow> rows, LogHead before) {
+    private void insert(String bus, List<LogRow> rows, LogHead before) {
         jdbc.batchUpdate(statements.insertLogRow(), new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement ps, int i) throws SQLException {
                 LogRow row = rows.get(i);
-                ps.setString(1, row.request().bus());
+                ps.setString(1, bus);
                 ps.setLong(2, before.position() + 1 + i);
-                ps.setString(3, row.signal().id());
-                ps.setString(4, row.signal().type());
+                ps.setString(3, row.signalId());
+                ps.setString(4, row.type());
                 ps.setObject(5, JdbcMapping.timestamp(LogWriter.latest(before.recordedAt(), row.recordedAt())));
                 ps.setString(6, row.envelope());
             }

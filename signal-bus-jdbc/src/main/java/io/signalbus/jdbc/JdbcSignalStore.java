@@ -130,12 +130,13 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         DataSource dataSource = builder.dataSource;
         this.dialect = dialect;
         this.mapping = mapping;
-        BusNotifications notifying = builder.notifications && sql.notifyBus() != null ? notifications : null;
-        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH, notifying),
+        BusNotifications notifying = builder.notifications && sql.notifies() ? notifications : null;
+        AppendStrategy append = dialect.appendStrategy(jdbc, notifying);
+        this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH, append),
                 SEQUENCING_BATCH, builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class),
                 notifications::appendedElsewhere);
         this.appender = new LogAppender(dataSource, jdbc, sql,
-                new LogWriter(jdbc, transactions, dialect.appendStrategy(jdbc, notifying)),
+                new LogWriter(jdbc, transactions, append),
                 new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);

@@ -118,7 +118,7 @@ final class LogWriter {
     private static void addRows(List<LogRow> rows, AppendRequest request) {
         Instant at = latest(rows.isEmpty() ? null : rows.get(rows.size() - 1).recordedAt(), request.recordedAt());
         for (int i = 0; i < request.size(); i++) {
-            rows.add(new LogRow(request, i, at));
+            rows.add(LogRow.of(request, i, at));
         }
     }
 

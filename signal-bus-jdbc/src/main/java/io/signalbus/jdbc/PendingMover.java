@@ -1,8 +1,6 @@
 package io.signalbus.jdbc;
 
 import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -11,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -21,21 +18,20 @@ import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * One sequencing step of a bus, in one short transaction of its own: locks the head row, takes the
- * committed staged rows of some whole transactions out of staging (deleting them), inserts them into
- * the log at consecutive positions after the head and moves the head. The transactions are those
- * whose keys the caller names (the local ones it saw commit, or the oldest ones staged), in that
- * order. The head lock
- * serialises this with group commit and with sequencers of other processes; the rows are taken after
- * the lock, in the same transaction, so two sequencers never move the same rows. Positions are only
- * handed out to committed signals, under the lock, and commit with them: a reader never finds a gap
- * filled later.
+ * One sequencing step of a bus, in one short transaction of its own: takes the committed staged rows
+ * of some whole transactions out of staging (deleting them) and appends them to the log the way group
+ * commit does ({@link AppendStrategy}: the head moves, locked until commit, and the rows go in at
+ * consecutive positions below it; with notifications on, the bus is notified in the same
+ * transaction). The transactions are those whose keys the caller names (the local ones it saw commit,
+ * or the oldest ones staged), in that order. Two sequencers never move the same rows: a row is gone
+ * once deleted, and a second delete waits for the first to commit and then finds nothing. Positions
+ * are only handed out to committed signals, under the head lock, and commit with them: a reader
+ * never finds a gap filled later.
  *
  * <p>The signals of one transaction get consecutive positions, in the order it published them. An
  * id already in the log (possible only when a signal with that id was sequenced between the
  * publisher's check and its insert) is not inserted again: that signal was already published, so it
- * is dropped from staging with an ERROR naming it. With notifications on, a step that moved rows
- * notifies the bus in its transaction.
+ * is dropped from staging with an ERROR naming it.
  */
 final class PendingMover {
 
@@ -57,13 +53,13 @@ final class PendingMover {
     private final StoreStatements sql;
     private final int batch;
     private final IdLookup ids;
-    /** Notifies other processes of a step that moved rows, in its transaction; null without notifications. */
-    private final @Nullable BusNotifications notifications;
+    /** How the database appends rows to the log (and notifies, when the store does). */
+    private final AppendStrategy append;
 
     PendingMover(JdbcTemplate jdbc, TransactionTemplate transactions, StoreStatements sql, int batch,
-            @Nullable BusNotifications notifications) {
+            AppendStrategy append) {
         this.ids = new IdLookup(jdbc, sql);
-        this.notifications = notifications;
+        this.append = append;
         this.jdbc = jdbc;
         this.transactions = transactions;
         this.sql = sql;
@@ -87,12 +83,13 @@ final class PendingMover {
     }
 
     /**
-     * The keys of the transactions that staged the oldest {@code batch} rows of a bus, in staging
-     * order; it walks the staging table (with its deleted rows not yet vacuumed), so only the backstop
-     * calls it.
+     * The keys of the transactions that staged the oldest {@code batch} rows of a bus before
+     * {@code stagedBefore}, in staging order; it walks the staging table (with its deleted rows not
+     * yet vacuumed), so only the backstop calls it.
      */
-    List<Long> oldestKeys(String bus) {
-        return jdbc.queryForList(sql.firstPendingKeys(), Long.class, bus, batch).stream().distinct().toList();
+    List<Long> oldestKeys(String bus, Instant stagedBefore) {
+        return jdbc.queryForList(sql.firstPendingKeys(), Long.class, bus, JdbcMapping.timestamp(stagedBefore), batch)
+                .stream().distinct().toList();
     }
 
     private Step move(String bus, List<Long> keys, boolean checkIds) {
@@ -105,16 +102,9 @@ final class PendingMover {
         if (customPlans != null) {
             jdbc.execute(customPlans);
         }
-        LogHead head = lockHead(connection, bus);
-        if (head == null) {
-            LogHead.createHead(connection, bus, sql.insertHeadIfAbsent());
-            head = Objects.requireNonNull(lockHead(connection, bus), "head"); // just created
-        }
         List<Staged> staged = keys.isEmpty() ? List.of() : take(bus, keys);
-        if (staged.isEmpty()) {
-            return new Step(0, Map.of());
-        }
-        Map<String, Long> inLog = checkIds ? ids.inLog(bus, staged.stream().map(Staged::signalId).toList()) : Map.of();
+        Map<String, Long> inLog = checkIds && !staged.isEmpty()
+                ? ids.inLog(bus, staged.stream().map(Staged::signalId).toList()) : Map.of();
         var byTransaction = new LinkedHashMap<Long, List<Staged>>();
         keys.forEach(key -> byTransaction.put(key, new ArrayList<>()));
         for (Staged row : staged) {
@@ -126,31 +116,29 @@ final class PendingMover {
                 byTransaction.computeIfAbsent(row.txKey(), key -> new ArrayList<>()).add(row);
             }
         }
-        long position = head.position();
-        Instant at = head.recordedAt();
-        var moved = new LinkedHashMap<Long, List<Moved>>();
-        var rows = new ArrayList<Object[]>();
-        for (Map.Entry<Long, List<Staged>> transaction : byTransaction.entrySet()) {
-            if (transaction.getValue().isEmpty()) {
-                continue;
-            }
-            var signals = new ArrayList<Moved>(transaction.getValue().size());
-            for (Staged row : transaction.getValue()) {
+        var rows = new ArrayList<LogRow>(staged.size());
+        Instant at = null;
+        for (List<Staged> transaction : byTransaction.values()) {
+            for (Staged row : transaction) {
                 at = LogWriter.latest(at, row.recordedAt()); // times never decrease along the log
-                position++;
-                signals.add(new Moved(row.signalId(), position, at));
-                rows.add(new Object[] {bus, position, row.signalId(), row.type(), JdbcMapping.timestamp(at),
-                        row.envelope()});
+                rows.add(new LogRow(row.signalId(), row.type(), row.envelope(), at));
             }
-            moved.put(transaction.getKey(), signals);
         }
-        if (!rows.isEmpty()) {
-            jdbc.batchUpdate(sql.insertLogRow(), rows);
-            jdbc.update(sql.setHead(), position, JdbcMapping.timestamp(at), bus);
-            String notifyBus = sql.notifyBus();
-            if (notifications != null && notifyBus != null) { // sent when this step commits
-                jdbc.query(notifyBus, (RowCallbackHandler) rs -> { }, BusNotifications.CHANNEL,
-                        notifications.payload(bus));
+        var moved = new LinkedHashMap<Long, List<Moved>>();
+        if (rows.isEmpty()) {
+            return new Step(staged.size(), moved);
+        }
+        LogHead before = append.append(connection, bus, rows); // holds the head row lock until commit
+        int index = 0;
+        for (Map.Entry<Long, List<Staged>> transaction : byTransaction.entrySet()) {
+            var signals = new ArrayList<Moved>(transaction.getValue().size());
+            for (int i = 0; i < transaction.getValue().size(); i++, index++) {
+                LogRow row = rows.get(index);
+                signals.add(new Moved(row.signalId(), before.position() + 1 + index,
+                        LogWriter.latest(before.recordedAt(), row.recordedAt())));
+            }
+            if (!signals.isEmpty()) {
+                moved.put(transaction.getKey(), signals);
             }
         }
         return new Step(staged.size(), moved);
@@ -181,14 +169,5 @@ final class PendingMover {
         }
         staged.sort(Comparator.comparingLong(Staged::seq));
         return staged;
-    }
-
-    private @Nullable LogHead lockHead(Connection connection, String bus) throws SQLException {
-        try (PreparedStatement ps = connection.prepareStatement(sql.lockHead())) {
-            ps.setString(1, bus);
-            try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? new LogHead(rs.getLong(1), JdbcMapping.nullableInstant(rs, 2)) : null;
-            }
-        }
     }
 }

@@ -1,6 +1,5 @@
 package io.signalbus.jdbc;
 
-import io.signalbus.Signal;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -83,9 +82,8 @@ final class PostgresAppendStrategy implements AppendStrategy {
         var envelopes = new String[count];
         for (int i = 0; i < count; i++) {
             LogRow row = rows.get(i);
-            Signal signal = row.signal();
-            ids[i] = signal.id();
-            types[i] = signal.type();
+            ids[i] = row.signalId();
+            types[i] = row.type();
             micros[i] = micros(row.recordedAt());
             envelopes[i] = row.envelope();
         }

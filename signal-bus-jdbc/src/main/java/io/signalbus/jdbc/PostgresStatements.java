@@ -38,10 +38,9 @@ final class PostgresStatements extends StoreStatements {
                 SELECT position, previous_recorded_at%s FROM head""".formatted(notify);
     }
 
-    /** Notifies (channel, bus): sent when the transaction commits. */
     @Override
-    String notifyBus() {
-        return "SELECT pg_notify(?, ?)";
+    boolean notifies() {
+        return true;
     }
 
     /** A list of ids makes PostgreSQL's generic plan scan the whole bus (see {@link IdLookup}). */

@@ -3,6 +3,7 @@ package io.signalbus.jdbc;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,8 +31,9 @@ import org.slf4j.LoggerFactory;
  * <p>A staged row no local transaction is waiting for (staged by another process whose sequencer is
  * late, or by one that died between its commit and sequencing) is moved by the backstop: every
  * {@code backstop} interval the thread also sequences every bus that has staged rows, oldest
- * transactions first, and reports them through {@code appendedElsewhere}, so that subscriptions read
- * them. Several processes may sequence one bus: the head lock serialises them, and a transaction
+ * transactions first, those staged at least one interval ago (by this JVM's clock: younger ones are
+ * left to the process that staged them, so that its subscribers get them handed on), and reports
+ * them through {@code appendedElsewhere}, so that subscriptions read them. Several processes may sequence one bus: the head lock serialises them, and a transaction
  * another one moved is simply not found (and reported as appended elsewhere too).
  *
  * <p>Bounded: the set of buses to sequence holds each bus once, and the transactions waiting for
@@ -221,7 +223,8 @@ final class Sequencer implements AutoCloseable {
         try {
             while (true) {
                 Set<Long> local = waitingKeys(bus);
-                List<Long> keys = mover.oldestKeys(bus).stream().filter(key -> !local.contains(key)).toList();
+                List<Long> keys = mover.oldestKeys(bus, Instant.now().minusNanos(backstopNanos)).stream()
+                        .filter(key -> !local.contains(key)).toList();
                 if (keys.isEmpty()) {
                     return; // none, or the oldest are local transactions, which their own steps move
                 }

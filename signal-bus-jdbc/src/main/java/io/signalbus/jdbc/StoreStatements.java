@@ -121,20 +121,14 @@ abstract class StoreStatements {
 
     // ------------------------------------------------------------------ sequencing staged signals
 
-    /** Locks the head row of a bus for the sequencing transaction; its position and time: (bus). */
-    String lockHead() {
-        return """
-                SELECT position, recorded_at FROM signal_bus_head WHERE bus = ? FOR UPDATE""";
-    }
-
     /**
-     * The transaction keys of the first staged rows of a bus, in staging order: (bus, limit). Only
-     * the backstop reads the staging table this way (it walks past deleted rows not yet vacuumed);
-     * the keys of local transactions are known.
+     * The transaction keys of the first staged rows of a bus that were staged before a time, in
+     * staging order: (bus, staged before, limit). Only the backstop reads the staging table this way
+     * (it walks past deleted rows not yet vacuumed); the keys of local transactions are known.
      */
     String firstPendingKeys() {
         return """
-                SELECT tx_key FROM signal_bus_pending WHERE bus = ? ORDER BY bus, seq LIMIT ?""";
+                SELECT tx_key FROM signal_bus_pending WHERE bus = ? AND created_at < ? ORDER BY bus, seq LIMIT ?""";
     }
 
     /**
@@ -168,9 +162,9 @@ abstract class StoreStatements {
                 DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ? AND signal_id = ?""";
     }
 
-    /** A query that notifies (channel, bus) listening sessions when its transaction commits; null where the database cannot. */
-    @Nullable String notifyBus() {
-        return null;
+    /** Whether this database can notify listening sessions of other processes (LISTEN/NOTIFY). */
+    boolean notifies() {
+        return false;
     }
 
     /** Whether id lookups take the ids as one array parameter ({@link #positionsOfIdArray}) rather than a list. */
@@ -195,12 +189,6 @@ abstract class StoreStatements {
         return """
                 SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id IN (%s)"""
                 .formatted(String.join(", ", Collections.nCopies(count, "?")));
-    }
-
-    /** Sets the head of a bus after sequencing: (position, recorded at, bus). */
-    String setHead() {
-        return """
-                UPDATE signal_bus_head SET position = ?, recorded_at = ? WHERE bus = ?""";
     }
 
     /** The buses with staged rows, no parameters. */
