@@ -17,6 +17,8 @@ final class CrossInstance {
 
     private static final int RATE = 1000;
     private static final int PUBLISHERS = 8;
+    /** The default {@code signal-bus.poll-interval}. */
+    private static final int POLL_INTERVAL_MILLIS = 500;
 
     private CrossInstance() {
     }
@@ -48,8 +50,9 @@ final class CrossInstance {
                         + " poll interval 500 ms)", across.latencies().count());
                 report.add(section, new Report.Row(label, MacroBenchmarks.percentiles(across.latencies()),
                         "same load in one instance, p99: " + Report.millis(sameP99),
-                        Report.ratio(acrossP99 / sameP99) + " (p99)", notify ? "p99 < 20 ms" : "within the poll"
-                        + " interval", Report.met(notify ? acrossP99 < 20 : acrossP99 < 500)));
+                        Report.ratio(acrossP99 / sameP99) + " (p99)", notify ? "p99 < 20 ms" : "p99 within the poll"
+                        + " interval of the one-instance p99", Report.met(notify ? acrossP99 < 20
+                        : acrossP99 < POLL_INTERVAL_MILLIS + sameP99)));
             }
         }
     }
