@@ -128,7 +128,7 @@ abstract class StoreStatements {
      */
     String firstPendingKeys() {
         return """
-                SELECT tx_key FROM signal_bus_pending WHERE bus = ? AND created_at < ? ORDER BY bus, seq LIMIT ?""";
+                SELECT tx_key FROM signal_bus_pending WHERE bus = ? AND created_at < ? ORDER BY seq LIMIT ?""";
     }
 
     /**
