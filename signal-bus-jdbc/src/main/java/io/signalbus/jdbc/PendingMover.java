@@ -98,9 +98,9 @@ final class PendingMover {
     }
 
     private Step move(Connection connection, String bus, List<Long> keys, boolean checkIds) throws SQLException {
-        String settings = sql.sequencingSettings();
-        if (settings != null) {
-            jdbc.execute(settings);
+        String customPlans = sql.customPlans();
+        if (customPlans != null) {
+            jdbc.execute(customPlans);
         }
         List<Staged> staged = keys.isEmpty() ? List.of() : take(bus, keys);
         Map<String, Long> inLog = checkIds && !staged.isEmpty()

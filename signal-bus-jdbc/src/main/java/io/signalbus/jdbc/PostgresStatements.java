@@ -68,18 +68,9 @@ final class PostgresStatements extends StoreStatements {
                 RETURNING seq, tx_key, signal_id, type, recorded_at, envelope""";
     }
 
-    /**
-     * Plans each statement of the step for its parameters: the staging table swings between empty and
-     * a backlog (and holds deleted rows until vacuumed), so a plan cached while it was empty can scan
-     * it whole once it is not. Commits the step without waiting for its WAL flush: losing the step in
-     * a crash loses its delete from staging with its insert into the log, so the rows are staged again
-     * and sequenced again after the restart; and whoever made something durable on top of it (a
-     * checkpoint, another commit) flushed it too, as the WAL is flushed in order. Every caller's own
-     * commit stays synchronous.
-     */
     @Override
-    String sequencingSettings() {
-        return "SET LOCAL plan_cache_mode = force_custom_plan; SET LOCAL synchronous_commit = off";
+    String customPlans() {
+        return "SET LOCAL plan_cache_mode = force_custom_plan";
     }
 
     @Override

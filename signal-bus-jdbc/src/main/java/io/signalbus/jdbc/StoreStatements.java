@@ -147,10 +147,12 @@ abstract class StoreStatements {
     }
 
     /**
-     * Settings for the rest of a sequencing step's transaction, in one statement; null where the
-     * database needs none. See {@link PostgresStatements#sequencingSettings()}.
+     * A statement that makes the rest of the sequencing transaction plan each statement for its
+     * parameters; null where the database needs none. The staging table swings between empty and a
+     * backlog (and holds deleted rows until vacuumed): a plan cached while it was empty can scan it
+     * whole once it is not.
      */
-    @Nullable String sequencingSettings() {
+    @Nullable String customPlans() {
         return null;
     }
 
