@@ -1,5 +1,6 @@
 package io.signalbus.spring;
 
+import io.signalbus.PartitionKey;
 import io.signalbus.SignalBus;
 import io.signalbus.SignalBusException;
 import io.signalbus.StartFrom;
@@ -86,7 +87,10 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                     : SubscribeOptions.defaults();
             options = options.priority(annotation.priority());
             if (annotation.persistent()) {
-                options = options.concurrency(annotation.concurrency());
+                options = options.concurrency(annotation.concurrency()).partitions(attributes.partitions());
+                if (!attributes.partitionKey().isEmpty()) {
+                    options = options.partitionKey(PartitionKey.extension(attributes.partitionKey()));
+                }
                 if (annotation.maxInFlight() != -1) {
                     options = options.maxInFlight(annotation.maxInFlight());
                 }
