@@ -156,6 +156,42 @@ class PartitionedSubscriptionTest {
     }
 
     @Test
+    void statusListsEachPartitionWithItsOwnerEpochCheckpointAndLag() {
+        bus.subscribe("order.**", SubscribeOptions.persistent("orders").partitions(3), Delivery::ack);
+        bus.publish(keyed("a", 1), keyed("b", 2), keyed("c", 3));
+        await().until(() -> bus.status().subscriptions().get(0).checkpoint().position() == 3);
+
+        SubscriptionStatus status = bus.status().subscriptions().get(0);
+        assertThat(status.partitions()).extracting(PartitionStatus::partition).containsExactly(0, 1, 2);
+        assertThat(status.partitions()).allSatisfy(p -> {
+            assertThat(p.owner()).isNotNull();
+            assertThat(p.epoch()).isEqualTo(1);
+            assertThat(p.checkpoint().position()).isEqualTo(3);
+            assertThat(p.lag()).isZero();
+        });
+        assertThat(status.unownedPartitions()).isZero();
+    }
+
+    @Test
+    void partitionsOfAStoppedSubscriptionHaveNoOwner() {
+        bus.subscribe("order.**", SubscribeOptions.persistent("orders").partitions(3), Delivery::ack);
+        bus.unsubscribe("orders");
+
+        SubscriptionStatus status = bus.status().subscriptions().get(0);
+        assertThat(status.state()).isEqualTo(SubscriptionState.DISCONNECTED);
+        assertThat(status.partitions()).extracting(PartitionStatus::owner).containsExactly(null, null, null);
+        assertThat(status.unownedPartitions()).isEqualTo(3);
+    }
+
+    @Test
+    void anUnpartitionedSubscriptionListsNoPartitions() {
+        bus.subscribe("order.**", SubscribeOptions.persistent("orders"), Delivery::ack);
+
+        assertThat(bus.status().subscriptions().get(0).partitions()).isEmpty();
+        assertThat(bus.status().subscriptions().get(0).unownedPartitions()).isZero();
+    }
+
+    @Test
     void subscribingWithAnotherPartitionCountIsAConflictNamingBoth() {
         bus.subscribe("order.**", SubscribeOptions.persistent("orders").partitions(4), Delivery::ack);
         bus.unsubscribe("orders");

@@ -271,7 +271,7 @@ public final class DefaultSignalBus implements SignalBus {
 
     @Override
     public BusStatus status() {
-        return StatusReport.of(store, name, workers, transients);
+        return StatusReport.of(store, name, workers, transients, clock.instant());
     }
 
     @Override
