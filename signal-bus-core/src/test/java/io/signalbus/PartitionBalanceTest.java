@@ -40,15 +40,28 @@ class PartitionBalanceTest {
     }
 
     private SignalBus instance(String id) {
-        SignalBus bus = TestBuses.builder(store, clock).instanceId(id).claimLease(LEASE).build();
+        return instance(id, LEASE, delivery -> {
+            handledByKey.computeIfAbsent(delivery.signal().subject(),
+                    k -> Collections.synchronizedList(new ArrayList<>())).add(delivery.position());
+            delivery.ack();
+        });
+    }
+
+    private SignalBus instance(String id, Duration lease, SignalHandler handler) {
+        SignalBus bus = TestBuses.builder(store, clock).instanceId(id).claimLease(lease).build();
         buses.add(bus);
         bus.subscribe("order.**", SubscribeOptions.persistent("orders").partitions(PARTITIONS)
-                .startFrom(StartFrom.origin()), delivery -> {
-                    handledByKey.computeIfAbsent(delivery.signal().subject(),
-                            k -> Collections.synchronizedList(new ArrayList<>())).add(delivery.position());
-                    delivery.ack();
-                });
+                .startFrom(StartFrom.origin()), handler);
         return bus;
+    }
+
+    /** A key whose partition rendezvous hashing gives to {@code member} among {@code members}. */
+    private static String keyOwnedBy(String member, List<String> members) {
+        for (int i = 0; ; i++) {
+            if (ownerByRendezvous(PartitionKey.partitionOf("key-" + i, PARTITIONS), members).equals(member)) {
+                return "key-" + i;
+            }
+        }
     }
 
     /** Who holds the claim of each partition now (null: nobody). */
@@ -131,6 +144,55 @@ class PartitionBalanceTest {
         await().until(() -> owners().stream().allMatch("node-a"::equals));
         await().until(() -> handledByKey.values().stream().mapToInt(List::size).sum() >= 100);
         assertEveryKeyInPositionOrder(100);
+    }
+
+    @Test
+    void aPartitionHandedToAJoiningInstanceWaitsForItsInFlightDeliveryAndIsNotDeliveredAgain() {
+        Duration lease = Duration.ofSeconds(3); // the longest a handoff waits for deliveries in flight
+        String key = keyOwnedBy("node-b", List.of("node-a", "node-b"));
+        int partition = PartitionKey.partitionOf(key, PARTITIONS);
+        var release = new java.util.concurrent.CountDownLatch(1);
+        List<Long> toB = Collections.synchronizedList(new ArrayList<>());
+        instance("node-a", lease, delivery -> {
+            release.await();
+            delivery.ack();
+        });
+        await().until(() -> owners().stream().allMatch("node-a"::equals));
+        buses.get(0).publish(Signal.builder("order.changed").source("/t").subject(key).build());
+
+        instance("node-b", lease, delivery -> {
+            toB.add(delivery.position());
+            delivery.ack();
+        });
+        List<String> expected = expectedOwners(List.of("node-a", "node-b"));
+        await().until(() -> IntStream.range(0, PARTITIONS).filter(p -> p != partition)
+                .allMatch(p -> expected.get(p).equals(owners().get(p))));
+        await().during(Duration.ofMillis(300)).until(() -> "node-a".equals(owners().get(partition)));
+
+        release.countDown();
+        await().until(() -> "node-b".equals(owners().get(partition)));
+        await().during(Duration.ofMillis(200)).until(toB::isEmpty);
+        assertThat(store.findSubscription("default", "orders/" + partition).orElseThrow().checkpoint().position())
+                .isEqualTo(1);
+    }
+
+    @Test
+    void aHandoffStopsWaitingForAnUnackedDeliveryAfterOneLeaseAndTheNewOwnerDeliversItAgain() {
+        Duration lease = Duration.ofSeconds(1);
+        String key = keyOwnedBy("node-b", List.of("node-a", "node-b"));
+        int partition = PartitionKey.partitionOf(key, PARTITIONS);
+        List<Long> toB = Collections.synchronizedList(new ArrayList<>());
+        instance("node-a", lease, delivery -> { }); // returns without acking: unacked until its ack timeout
+        await().until(() -> owners().stream().allMatch("node-a"::equals));
+        buses.get(0).publish(Signal.builder("order.changed").source("/t").subject(key).build());
+
+        instance("node-b", lease, delivery -> {
+            toB.add(delivery.position());
+            delivery.ack();
+        });
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> toB.contains(1L));
+        assertThat(owners().get(partition)).isEqualTo("node-b");
     }
 
     @Test

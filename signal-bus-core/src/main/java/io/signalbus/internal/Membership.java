@@ -19,15 +19,20 @@ final class Membership {
 
     private final WorkerContext context;
     private final String subscriptionId;
+    private final int partitions;
     private volatile List<String> members;
-    private long nextHeartbeatNanos;
+    /** Which partitions the members as last seen assign to this process: computed once per change of members. */
+    private volatile boolean[] assigned;
+    private volatile long nextHeartbeatNanos;
     private long lastHeartbeatNanos;
     private boolean left;
 
-    Membership(WorkerContext context, String subscriptionId) {
+    Membership(WorkerContext context, String subscriptionId, int partitions) {
         this.context = context;
         this.subscriptionId = subscriptionId;
+        this.partitions = partitions;
         this.members = List.of(context.instanceId());
+        this.assigned = assignment(members);
         this.nextHeartbeatNanos = System.nanoTime();
         this.lastHeartbeatNanos = nextHeartbeatNanos;
     }
@@ -35,10 +40,27 @@ final class Membership {
     /** Whether this process should serve {@code partition} now; heartbeats first when one is due. */
     boolean assigned(int partition) {
         beatIfDue();
-        return ownerOf(partition, members).equals(context.instanceId());
+        return assigned[partition];
     }
 
-    private synchronized void beatIfDue() {
+    private boolean[] assignment(List<String> live) {
+        boolean[] mine = new boolean[partitions];
+        for (int p = 0; p < partitions; p++) {
+            mine[p] = ownerOf(p, live).equals(context.instanceId());
+        }
+        return mine;
+    }
+
+    private void beatIfDue() {
+        if (System.nanoTime() - nextHeartbeatNanos < 0) {
+            return; // every step of every partition asks: most find the heartbeat not due, without the lock
+        }
+        synchronized (this) {
+            beat();
+        }
+    }
+
+    private void beat() {
         long now = System.nanoTime();
         if (left || now - nextHeartbeatNanos < 0) {
             return;
@@ -49,7 +71,11 @@ final class Membership {
             if (!live.equals(members)) {
                 log.info("subscription '{}' on bus '{}': members are now {}", subscriptionId, context.busName(), live);
             }
-            members = live.contains(context.instanceId()) ? live : List.of(context.instanceId());
+            List<String> seen = live.contains(context.instanceId()) ? live : List.of(context.instanceId());
+            if (!seen.equals(members)) {
+                assigned = assignment(seen);
+                members = seen;
+            }
             lastHeartbeatNanos = now;
             nextHeartbeatNanos = now + context.claimLease().toNanos() / 3;
         } catch (RuntimeException e) {

@@ -56,10 +56,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private final WorkerTrouble trouble = new WorkerTrouble();
     private volatile @Nullable DispatcherThreads dispatchers;
 
-    /**
-     * A worker of {@code record}: a whole subscription, or with {@code partition} one partition of
-     * {@code subscriptionId}, served while {@code assigned} says this process should.
-     */
+    /** Serves {@code record}: a subscription, or a {@code partition} of one, while {@code assigned} says so. */
     PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, String subscriptionId,
             @Nullable PartitionFilter partition, BooleanSupplier assigned, SubscriptionSettings settings,
             SignalHandler handler, long sequence) {
@@ -117,7 +114,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
                 if (reason != null) {
                     trouble.failed(Errors.describe(reason));
                 }
-                context.listeners().timedOut(context.busName(), subscriptionId, timedOut.signal().position(), timedOut.attempts());
+                context.listeners().timedOut(context.busName(), subscriptionId, timedOut.signal().position(),
+                        timedOut.attempts());
             }
             PendingSignal next = ledger.take(now, feed::poll);
             if (next != null && next.state == State.SETTLING) { // its dead letter failed before: write it again
@@ -264,7 +262,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             lock.unlock();
         }
         trouble.failed(Errors.describe(reason));
-        context.listeners().nacked(context.busName(), subscriptionId, pendingSignal.position(), failure.attempts(), reason);
+        context.listeners().nacked(context.busName(), subscriptionId, pendingSignal.position(), failure.attempts(),
+                reason);
         failures.write(failure);
     }
 

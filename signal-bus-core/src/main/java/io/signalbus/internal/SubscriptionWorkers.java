@@ -50,7 +50,7 @@ final class SubscriptionWorkers {
             return new SubscriptionWorkers(id, pattern, List.of(new PersistentSubscriptionWorker(context, record, id,
                     null, () -> true, settings, handler, sequence.getAsLong())), null, null);
         }
-        var membership = new Membership(context, id);
+        var membership = new Membership(context, id, record.partitions());
         var workers = new ArrayList<PersistentSubscriptionWorker>(record.partitions());
         var filters = new ArrayList<PartitionFilter>(record.partitions());
         for (SubscriptionRecord partition : SubscriptionRecords.partitions(context.store(), record)) {
