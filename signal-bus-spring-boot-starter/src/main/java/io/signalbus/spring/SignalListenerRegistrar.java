@@ -85,9 +85,10 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                     ? SubscribeOptions.persistent(attributes.subscriptionId().isEmpty()
                             ? defaultSubscriptionId(beanName, method) : attributes.subscriptionId())
                     : SubscribeOptions.defaults();
-            options = options.priority(annotation.priority());
+            // partitions on a transient listener fail here, naming the count, rather than being ignored
+            options = options.priority(annotation.priority()).partitions(attributes.partitions());
             if (annotation.persistent()) {
-                options = options.concurrency(annotation.concurrency()).partitions(attributes.partitions());
+                options = options.concurrency(annotation.concurrency());
                 if (!attributes.partitionKey().isEmpty()) {
                     options = options.partitionKey(PartitionKey.extension(attributes.partitionKey()));
                 }

@@ -44,6 +44,23 @@ class PartitionedSignalListenerTest {
         }
     }
 
+    @Component
+    static class TransientPartitionedListener {
+
+        @SignalListener(value = "order.**", partitions = "4")
+        void on(Signal signal) {
+        }
+    }
+
+    @Test
+    void partitionsOnATransientListenerFailTheStartup() {
+        runner.withBean("transientSplit", TransientPartitionedListener.class).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause()
+                    .hasMessageContaining("only a persistent subscription can be partitioned");
+        });
+    }
+
     @Test
     void partitionsAttributeTakesAPlaceholderAndStoresOnePartitionRecordEach() {
         runner.withUserConfiguration(TenantListener.class).run(context -> {
