@@ -1,5 +1,6 @@
 package io.signalbus;
 
+import java.util.List;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -18,7 +19,26 @@ import org.jspecify.annotations.Nullable;
  * @param inFlight    deliveries handed out and not yet acked
  * @param deadLetters dead letters waiting to be redriven or discarded
  * @param lastError   the last delivery failure ({@code Type: message}), null if none since start
+ * @param partitions  each partition of a partitioned subscription, in order; empty otherwise. Its
+ *                    {@code checkpoint} is then the lowest of theirs, {@code inFlight} and
+ *                    {@code deadLetters} their sums
  */
 public record SubscriptionStatus(String id, String pattern, boolean persistent, SubscriptionState state,
-        Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError) {
+        Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError,
+        List<PartitionStatus> partitions) {
+
+    public SubscriptionStatus {
+        partitions = List.copyOf(partitions);
+    }
+
+    /** A subscription that is not partitioned. */
+    public SubscriptionStatus(String id, String pattern, boolean persistent, SubscriptionState state,
+            Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError) {
+        this(id, pattern, persistent, state, checkpoint, head, lag, inFlight, deadLetters, lastError, List.of());
+    }
+
+    /** Partitions no instance serves now (no claim whose lease has not ended); 0 when not partitioned. */
+    public int unownedPartitions() {
+        return (int) partitions.stream().filter(p -> p.owner() == null).count();
+    }
 }

@@ -24,7 +24,7 @@ final class AckCheck {
     }
 
     static void requireSettled(SignalStore store, String busName, String subscriptionId, String signalId,
-            @Nullable PersistentSubscriptionWorker worker, String operation) {
+            @Nullable SubscriptionWorkers worker, String operation) {
         Optional<SubscriptionRecord> record = worker == null ? store.findSubscription(busName, subscriptionId)
                 : Optional.empty();
         if (worker == null && record.isEmpty()) {
@@ -35,10 +35,12 @@ final class AckCheck {
             throw new UnknownSignalException("cannot " + operation + " signal " + quote(signalId) + " for subscription "
                     + quote(subscriptionId) + ": no such signal in the log of bus '" + busName + "'");
         }
-        boolean settled = worker != null ? worker.isSettled(position.getAsLong())
-                : position.getAsLong() <= record.get().checkpoint().position();
-        SignalPattern pattern = worker != null ? worker.pattern : SignalPattern.compile(record.get().pattern());
         Signal signal = store.signalAt(busName, position.getAsLong()).map(RecordedSignal::signal).orElse(null);
+        // not connected here: which partition holds the signal depends on a key this process does not
+        // know, so a partitioned subscription counts as settled only below all its partitions' checkpoints
+        boolean settled = worker != null ? worker.isSettled(position.getAsLong(), signal)
+                : position.getAsLong() <= StatusReport.checkpointOf(store, record.get(), null).position();
+        SignalPattern pattern = worker != null ? worker.pattern : SignalPattern.compile(record.get().pattern());
         if (signal != null && !pattern.matches(signal.type())) {
             throw new UnknownSignalException("cannot " + operation + " signal " + quote(signalId) + " for subscription "
                     + quote(subscriptionId) + ": its type '" + signal.type() + "' does not match the subscription's pattern '"

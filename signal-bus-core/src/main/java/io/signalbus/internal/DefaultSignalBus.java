@@ -15,7 +15,6 @@ import io.signalbus.SignalBus;
 import io.signalbus.SignalHandler;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
-import io.signalbus.SubscriptionConflictException;
 import io.signalbus.SubscriptionDefaults;
 import io.signalbus.SubscriptionNotActiveException;
 import io.signalbus.SubscriptionNotFoundException;
@@ -132,26 +131,15 @@ public final class DefaultSignalBus implements SignalBus {
         String id = Objects.requireNonNull(options.subscriptionId(), "subscriptionId"); // persistent options have one
         synchronized (subscriptionLock) {
             SubscriptionSettings settings = SubscriptionSettings.resolve(options, defaults);
-            SubscriptionRecord stored = store.findSubscription(name, id).orElseGet(() -> store.createSubscription(
-                    settings.newRecord(name, id, compiled.value(),
-                            StartPoints.checkpointFor(store, name, settings.startFrom()), clock.instant())));
-            if (!stored.pattern().equals(compiled.value())) {
-                throw new SubscriptionConflictException("subscription '" + id + "' on bus '" + name
-                        + "' already exists with pattern '" + stored.pattern() + "'; cannot subscribe it to '"
-                        + pattern + "' (unsubscribe it with deletePersistence first, or choose another id)");
-            }
-            SubscriptionRecord updated = settings.applyTo(stored);
-            if (updated != stored) {
-                store.updateSettings(updated);
-            }
-            PersistentSubscriptionWorker active = workers.get(id);
+            SubscriptionRecord record = SubscriptionRecords.resolve(store, name, id, compiled, settings, clock.instant());
+            SubscriptionWorkers active = workers.get(id);
             if (active != null) {
                 log.info("subscription '{}' on bus '{}' is active; attaching the new handler", id, name);
                 active.reconnect(decorate(id, handler));
                 return id;
             }
             localSettings.put(id, settings);
-            startWorker(updated, settings, decorate(id, handler));
+            startWorker(record, settings, decorate(id, handler));
             return id;
         }
     }
@@ -165,9 +153,9 @@ public final class DefaultSignalBus implements SignalBus {
     }
 
     private void startWorker(SubscriptionRecord record, SubscriptionSettings settings, SignalHandler handler) {
-        var worker = new PersistentSubscriptionWorker(context, record, settings, handler, workers.nextSequence());
-        workers.add(worker);
-        worker.start();
+        var subscription = SubscriptionWorkers.of(context, record, settings, handler, workers::nextSequence);
+        workers.add(subscription);
+        subscription.start();
     }
 
     /** How a reconnected subscription is served: as it was last subscribed here, else as stored. */
@@ -182,14 +170,18 @@ public final class DefaultSignalBus implements SignalBus {
             if (transients.remove(subscriptionId)) {
                 return;
             }
-            PersistentSubscriptionWorker worker = workers.get(subscriptionId);
+            SubscriptionWorkers worker = workers.get(subscriptionId);
+            SubscriptionRecord record = store.findSubscription(name, subscriptionId).orElse(null);
             if (worker != null) {
                 stopWorker(worker, !deletePersistence);
-            } else if (store.findSubscription(name, subscriptionId).isEmpty()) {
+            } else if (record == null) {
                 throw new SubscriptionNotFoundException(name, subscriptionId);
             }
             if (deletePersistence) {
                 localSettings.remove(subscriptionId);
+                if (record != null && record.partitions() > 1) {
+                    SubscriptionRecords.storeIds(record).forEach(partition -> store.deleteSubscription(name, partition));
+                }
                 store.deleteSubscription(name, subscriptionId);
                 log.info("subscription '{}' on bus '{}' deleted with its checkpoint and dead letters", subscriptionId,
                         name);
@@ -197,7 +189,7 @@ public final class DefaultSignalBus implements SignalBus {
         }
     }
 
-    private void stopWorker(PersistentSubscriptionWorker worker, boolean flush) {
+    private void stopWorker(SubscriptionWorkers worker, boolean flush) {
         workers.remove(worker);
         worker.signalStop();
         worker.awaitStop(shutdownTimeout, flush);
@@ -208,15 +200,15 @@ public final class DefaultSignalBus implements SignalBus {
         ensureOpen();
         Objects.requireNonNull(handler, "handler");
         synchronized (subscriptionLock) {
-            PersistentSubscriptionWorker active = workers.get(subscriptionId);
-            if (active != null) {
-                active.reconnect(decorate(subscriptionId, handler));
-                return active.checkpoint();
-            }
             SubscriptionRecord record = store.findSubscription(name, subscriptionId)
                     .orElseThrow(() -> new SubscriptionNotFoundException(name, subscriptionId));
+            SubscriptionWorkers active = workers.get(subscriptionId);
+            if (active != null) {
+                active.reconnect(decorate(subscriptionId, handler));
+                return StatusReport.checkpointOf(store, record, active);
+            }
             startWorker(record, settingsOf(record), decorate(subscriptionId, handler));
-            return record.checkpoint();
+            return StatusReport.checkpointOf(store, record, null);
         }
     }
 
@@ -225,7 +217,7 @@ public final class DefaultSignalBus implements SignalBus {
     @Override
     public void ack(String subscriptionId, String signalId) {
         Objects.requireNonNull(signalId, "signalId");
-        PersistentSubscriptionWorker worker = workers.get(subscriptionId);
+        SubscriptionWorkers worker = workers.get(subscriptionId);
         if (worker != null && worker.ack(signalId)) {
             return;
         }
@@ -236,7 +228,7 @@ public final class DefaultSignalBus implements SignalBus {
     @Override
     public void ack(String subscriptionId, Collection<String> signalIds) {
         Objects.requireNonNull(signalIds, "signalIds");
-        PersistentSubscriptionWorker worker = workers.get(subscriptionId);
+        SubscriptionWorkers worker = workers.get(subscriptionId);
         if (worker == null && !transients.contains(subscriptionId)) {
             requirePersistent(subscriptionId);
         }
@@ -254,14 +246,14 @@ public final class DefaultSignalBus implements SignalBus {
     public void nack(String subscriptionId, String signalId, Throwable reason) {
         Objects.requireNonNull(signalId, "signalId");
         Objects.requireNonNull(reason, "reason");
-        PersistentSubscriptionWorker worker = workers.get(subscriptionId);
+        SubscriptionWorkers worker = workers.get(subscriptionId);
         if (worker != null && worker.nack(signalId, reason)) {
             return;
         }
         requireSettled(subscriptionId, signalId, worker, "nack");
     }
 
-    private void requireSettled(String subscriptionId, String signalId, @Nullable PersistentSubscriptionWorker worker,
+    private void requireSettled(String subscriptionId, String signalId, @Nullable SubscriptionWorkers worker,
             String operation) {
         if (!transients.contains(subscriptionId)) { // transient deliveries need no ack
             AckCheck.requireSettled(store, name, subscriptionId, signalId, worker, operation);
@@ -279,25 +271,25 @@ public final class DefaultSignalBus implements SignalBus {
 
     @Override
     public BusStatus status() {
-        return StatusReport.of(store, name, workers, transients);
+        return StatusReport.of(store, name, workers, transients, clock.instant());
     }
 
     @Override
     public List<DeadLetter> deadLetters(String subscriptionId, int limit) {
-        requirePersistent(subscriptionId);
+        SubscriptionRecord record = requirePersistent(subscriptionId);
         InvalidOptionException.requireRange("limit", limit, 1, ReplayOptions.MAX_LIMIT);
-        return store.deadLetters(name, subscriptionId, limit);
+        return DeadLetters.list(store, record, limit);
     }
 
     @Override
     public int redriveDeadLetters(String subscriptionId, int limit) {
-        requirePersistent(subscriptionId);
+        SubscriptionRecord record = requirePersistent(subscriptionId);
         InvalidOptionException.requireRange("limit", limit, 1, ReplayOptions.MAX_LIMIT);
-        PersistentSubscriptionWorker worker = workers.get(subscriptionId);
-        if (worker == null || !worker.isClaimed()) {
+        SubscriptionWorkers worker = workers.get(subscriptionId);
+        int count = worker == null ? -1 : worker.redrive(DeadLetters.list(store, record, limit));
+        if (count < 0) {
             throw new SubscriptionNotActiveException(name, subscriptionId, "redriving dead letters");
         }
-        int count = worker.redrive(store.deadLetters(name, subscriptionId, limit));
         if (count > 0) {
             log.info("subscription '{}' on bus '{}': redriving {} dead letters", subscriptionId, name, count);
             listeners.redriven(name, subscriptionId, count);
@@ -307,11 +299,11 @@ public final class DefaultSignalBus implements SignalBus {
 
     @Override
     public int discardDeadLetters(String subscriptionId, int limit) {
-        requirePersistent(subscriptionId);
+        SubscriptionRecord record = requirePersistent(subscriptionId);
         InvalidOptionException.requireRange("limit", limit, 1, ReplayOptions.MAX_LIMIT);
         int count = 0;
-        for (DeadLetter deadLetter : store.deadLetters(name, subscriptionId, limit)) {
-            if (store.deleteDeadLetter(name, subscriptionId, deadLetter.position())) {
+        for (DeadLetter deadLetter : DeadLetters.list(store, record, limit)) {
+            if (store.deleteDeadLetter(name, deadLetter.subscriptionId(), deadLetter.position())) {
                 count++;
             }
         }
@@ -325,26 +317,18 @@ public final class DefaultSignalBus implements SignalBus {
         synchronized (subscriptionLock) {
             SubscriptionRecord record = requirePersistent(subscriptionId);
             Checkpoint checkpoint = StartPoints.moveTarget(store, name, subscriptionId, to, clock.instant());
-            PersistentSubscriptionWorker worker = workers.get(subscriptionId);
+            SubscriptionWorkers worker = workers.get(subscriptionId);
             if (worker != null) {
-                stopWorker(worker, false); // gives up its claim, if it held it
+                stopWorker(worker, false); // gives up its claims, if it held them
             }
             // the process serving the subscription flushes its own checkpoint and would overwrite this
-            // one: only move it while holding the claim
-            var claim = new SubscriptionClaim(context, subscriptionId);
-            if (!claim.hold()) {
+            // one: only move it while holding the claim (of every partition)
+            if (!CheckpointMove.write(context, SubscriptionRecords.storeIds(record), checkpoint, worker == null)) {
                 if (worker != null) {
                     startWorker(record, settingsOf(record), worker.handler());
                 }
                 throw new SubscriptionNotActiveException("subscription '" + subscriptionId + "' on bus '" + name
                         + "' is served by another process, which holds its claim; move its checkpoint there");
-            }
-            try {
-                store.saveCheckpoint(name, subscriptionId, claim.epoch(), checkpoint);
-            } finally {
-                if (worker == null) {
-                    claim.release();
-                }
             }
             log.info("subscription '{}' on bus '{}': checkpoint moved from {} to {} ({})", subscriptionId, name,
                     record.checkpoint().position(), checkpoint.position(), to);
@@ -384,8 +368,8 @@ public final class DefaultSignalBus implements SignalBus {
             }
             closed = true;
             stopWakeUps.run();
-            Collection<PersistentSubscriptionWorker> all = workers.removeAll();
-            all.forEach(PersistentSubscriptionWorker::signalStop);
+            Collection<SubscriptionWorkers> all = workers.removeAll();
+            all.forEach(SubscriptionWorkers::signalStop);
             all.forEach(worker -> worker.awaitStop(shutdownTimeout, true));
             background.shutdown(shutdownTimeout);
             log.info("bus '{}' closed; {} persistent subscriptions stopped", name, all.size());

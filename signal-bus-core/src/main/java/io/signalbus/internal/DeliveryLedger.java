@@ -5,6 +5,7 @@ import io.signalbus.DeadLetter;
 import io.signalbus.PermanentFailure;
 import io.signalbus.RecordedSignal;
 import io.signalbus.RetryPolicy;
+import io.signalbus.Signal;
 import io.signalbus.internal.PendingSignal.State;
 import io.signalbus.router.SignalPattern;
 import io.signalbus.store.SignalSize;
@@ -54,8 +55,12 @@ final class DeliveryLedger {
     private final TreeMap<Long, PendingSignal> pending = new TreeMap<>();
     /** Pending and redriven signals by id, for acks by id. */
     private final Map<String, PendingSignal> byId = new HashMap<>();
-    /** To deliver now, in position order. */
-    private final ArrayDeque<PendingSignal> ready = new ArrayDeque<>();
+    /** To deliver now, in position order (a queue by position: in a partition, an unblocked signal may be older). */
+    private final PriorityQueue<PendingSignal> ready = new PriorityQueue<>(
+            Comparator.comparingLong(PendingSignal::position));
+    /** In a partition: which signals it takes, and their per-key order; both null when not partitioned. */
+    private final @Nullable PartitionFilter partition;
+    private final @Nullable KeyOrder keyOrder;
     /** Dead letters put back for delivery; they go ahead of new signals. */
     private final ArrayDeque<PendingSignal> redriveQueue = new ArrayDeque<>();
     /** Failed, waiting for their retry time. */
@@ -77,12 +82,15 @@ final class DeliveryLedger {
 
     DeliveryLedger(SignalPattern pattern, int maxInFlight, int maxAttempts, Duration ackTimeout, RetryPolicy retry,
             RandomGenerator random, Checkpoint start) {
-        this(pattern, maxInFlight, maxAttempts, ackTimeout, retry, random, start, MAX_PENDING_BYTES);
+        this(pattern, maxInFlight, maxAttempts, ackTimeout, retry, random, start, MAX_PENDING_BYTES, null);
     }
 
+    /** {@code partition}: the partition this ledger serves, whose keys it keeps in order; null when not partitioned. */
     DeliveryLedger(SignalPattern pattern, int maxInFlight, int maxAttempts, Duration ackTimeout, RetryPolicy retry,
-            RandomGenerator random, Checkpoint start, long maxPendingBytes) {
+            RandomGenerator random, Checkpoint start, long maxPendingBytes, @Nullable PartitionFilter partition) {
         this.maxPendingBytes = maxPendingBytes;
+        this.partition = partition;
+        this.keyOrder = partition == null ? null : new KeyOrder();
         this.pattern = pattern;
         this.maxInFlight = maxInFlight;
         this.maxAttempts = maxAttempts;
@@ -145,20 +153,29 @@ final class DeliveryLedger {
     /**
      * Moves signals from {@code source} into the pending window while it has room, in signals
      * ({@code maxInFlight}) and in bytes ({@code maxPendingBytes}, always at least one signal); skips
-     * non-matching ones (a placeholder of an undecodable row always matches: it is dead-lettered).
+     * non-matching ones (a placeholder of an undecodable row always matches: it is dead-lettered) and,
+     * in a partition, those of other partitions. In a partition, a signal whose key has an older
+     * pending signal is admitted blocked ({@link KeyOrder}).
      */
     private void admit(Supplier<@Nullable RecordedSignal> source) {
         RecordedSignal recorded;
         while (pending.size() + redriving < maxInFlight && (pending.isEmpty() || pendingBytes < maxPendingBytes)
                 && (recorded = source.get()) != null) {
-            if (pattern.matches(recorded.signal().type()) || UndecodableSignals.isPlaceholder(recorded.signal())) {
+            Signal signal = recorded.signal();
+            String key = null;
+            if ((pattern.matches(signal.type()) || UndecodableSignals.isPlaceholder(signal))
+                    && (partition == null || (key = partition.keyIfOwned(signal)) != null)) {
                 var pendingSignal = new PendingSignal(recorded, cursor, cursorTime, false);
                 Integer attempts = priorAttempts.remove(recorded.position());
                 pendingSignal.attempts = attempts == null ? 0 : attempts;
                 pending.put(recorded.position(), pendingSignal);
                 pendingBytes += pendingSignal.bytes;
                 byId.put(pendingSignal.signalId(), pendingSignal);
-                ready.add(pendingSignal);
+                if (keyOrder == null || keyOrder.admit(pendingSignal, Objects.requireNonNull(key, "key"))) {
+                    ready.add(pendingSignal);
+                } else {
+                    pendingSignal.state = State.BLOCKED;
+                }
             }
             cursor = recorded.position();
             cursorTime = recorded.signal().time();
@@ -259,6 +276,11 @@ final class DeliveryLedger {
         } else {
             pending.remove(pendingSignal.position());
             pendingBytes -= pendingSignal.bytes;
+            PendingSignal unblocked = keyOrder == null ? null : keyOrder.settled(pendingSignal);
+            if (unblocked != null) {
+                unblocked.state = State.READY;
+                ready.add(unblocked);
+            }
         }
         settled++;
     }
@@ -277,7 +299,7 @@ final class DeliveryLedger {
             if (p.redrive) {
                 redriveQueue.addFirst(p);
             } else {
-                ready.addFirst(p);
+                ready.add(p);
             }
         }
     }
@@ -313,6 +335,9 @@ final class DeliveryLedger {
         inFlight.clear();
         redriving = 0;
         pendingBytes = 0;
+        if (keyOrder != null) {
+            keyOrder.clear();
+        }
         cursor = checkpoint.position();
         cursorTime = checkpoint.time();
         priorAttempts = new HashMap<>(storedAttempts);

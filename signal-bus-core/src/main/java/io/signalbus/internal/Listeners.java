@@ -73,7 +73,12 @@ final class Listeners implements SignalBusListener {
 
     @Override
     public void deadLettered(String busName, DeadLetter deadLetter) {
-        each(l -> l.deadLettered(busName, deadLetter));
+        // listeners hear of the subscription, not of its partitions: one name (and one metric tag) per subscription
+        String subscriptionId = Partitions.subscriptionOf(deadLetter.subscriptionId());
+        DeadLetter named = subscriptionId.equals(deadLetter.subscriptionId()) ? deadLetter
+                : new DeadLetter(subscriptionId, deadLetter.position(), deadLetter.signal(), deadLetter.attempts(),
+                        deadLetter.errorType(), deadLetter.errorMessage(), deadLetter.deadLetteredAt());
+        each(l -> l.deadLettered(busName, named));
     }
 
     @Override
@@ -83,6 +88,9 @@ final class Listeners implements SignalBusListener {
 
     @Override
     public void checkpointed(String busName, String subscriptionId, Checkpoint checkpoint) {
-        each(l -> l.checkpointed(busName, subscriptionId, checkpoint));
+        // a partition's checkpoint is not the subscription's: listeners hear only of whole subscriptions
+        if (!Partitions.isPartition(subscriptionId)) {
+            each(l -> l.checkpointed(busName, subscriptionId, checkpoint));
+        }
     }
 }

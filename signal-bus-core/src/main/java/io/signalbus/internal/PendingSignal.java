@@ -11,7 +11,8 @@ import org.jspecify.annotations.Nullable;
  */
 final class PendingSignal {
 
-    enum State { READY, IN_FLIGHT, WAITING, SETTLING, SETTLED }
+    /** {@code BLOCKED}: an older signal of its key is not settled yet (a partitioned subscription only). */
+    enum State { READY, BLOCKED, IN_FLIGHT, WAITING, SETTLING, SETTLED }
 
     final RecordedSignal recorded;
     /** The log position and signal time just before this one: the checkpoint while this is pending. */
@@ -28,6 +29,8 @@ final class PendingSignal {
     @Nullable Instant deadline;
     @Nullable Instant retryAt;
     @Nullable Throwable lastFailure;
+    /** Its partition key, in a partitioned subscription ({@link KeyOrder}); null otherwise. */
+    @Nullable String key;
 
     PendingSignal(RecordedSignal recorded, long previousPosition, @Nullable Instant previousTime, boolean redrive) {
         this.recorded = recorded;

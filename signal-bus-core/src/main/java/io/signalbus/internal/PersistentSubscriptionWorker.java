@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -32,7 +33,10 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     private static final Logger log = LoggerFactory.getLogger(PersistentSubscriptionWorker.class);
 
+    /** The id of the record it serves: the subscription's, or its partition's ({@link Partitions}). */
     final String id;
+    /** The subscription's id, as deliveries and listeners name it. */
+    final String subscriptionId;
     final SignalPattern pattern;
     final int priority;
     final long sequence;
@@ -47,22 +51,19 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private final SubscriptionClaim claim;
     private final CheckpointWriter checkpoints;
     private final FailureWriter failures;
+    private final Handoff handoff;
     private volatile boolean running = true;
-    /** Why the dispatcher loop last failed, until a turn succeeds again. */
-    private volatile @Nullable String dispatchTrouble;
-    /** Why the last read of the log failed, until one succeeds. */
-    private volatile @Nullable String readTrouble;
-    /** Why the last dead letter could not be stored, until one is. */
-    private volatile @Nullable String deadLetterTrouble;
-    /** The last failure of any kind: a delivery's, a read's or the dispatcher's ({@code Type: message}). */
-    private volatile @Nullable String lastError;
+    private final WorkerTrouble trouble = new WorkerTrouble();
     private volatile @Nullable DispatcherThreads dispatchers;
 
-    PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, SubscriptionSettings settings,
+    /** Serves {@code record}: a subscription, or a {@code partition} of one, while {@code assigned} says so. */
+    PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, String subscriptionId,
+            @Nullable PartitionFilter partition, BooleanSupplier assigned, SubscriptionSettings settings,
             SignalHandler handler, long sequence) {
         this.context = context;
         this.sequence = sequence;
         this.id = record.subscriptionId();
+        this.subscriptionId = subscriptionId;
         this.pattern = SignalPattern.compile(record.pattern());
         this.priority = record.priority();
         this.concurrency = settings.concurrency();
@@ -70,29 +71,30 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         this.feed = new SubscriptionFeed(context.readBatchSize(), context.pollInterval().toNanos(),
                 record.checkpoint().position(), System.nanoTime());
         this.ledger = new DeliveryLedger(pattern, record.maxInFlight(), record.maxAttempts(), record.ackTimeout(),
-                settings.retry(), context.random(), record.checkpoint());
-        this.claim = new SubscriptionClaim(context, id, this);
+                settings.retry(), context.random(), record.checkpoint(), DeliveryLedger.MAX_PENDING_BYTES, partition);
+        this.claim = new SubscriptionClaim(context, id, this, assigned);
         this.checkpoints = new CheckpointWriter(context, id, ledger, claim, lock, changed, record.checkpoint());
+        this.handoff = new Handoff(context, id, assigned, lock, ledger, checkpoints, claim, this::forget);
         this.failures = new FailureWriter(context, id, ledger, claim, lock, changed, settings.retry().max(),
-                trouble -> deadLetterTrouble = trouble == null ? null : (lastError = trouble));
+                trouble::deadLetter);
     }
 
     void start() {
         try {
             claim.hold(); // at once, so that status() right after subscribe says ACTIVE or STANDBY
         } catch (RuntimeException e) { // the dispatchers try again with backoff; status says why meanwhile
-            dispatchTrouble = lastError = Errors.describe(e);
-            log.warn("subscription '{}' on bus '{}' could not resume: {}", id, context.busName(), dispatchTrouble);
+            trouble.dispatch(e);
+            log.warn("subscription '{}' on bus '{}' could not resume: {}", id, context.busName(), trouble.lastError());
         }
         dispatchers = new DispatcherThreads("signal-bus-" + context.busName() + "-" + id, concurrency, this::step,
-                context.pollInterval(), e -> dispatchTrouble = e == null ? null : (lastError = Errors.describe(e)));
+                context.pollInterval(), trouble::dispatch);
         log.debug("persistent subscription '{}' on bus '{}' started at checkpoint {}", id, context.busName(),
                 checkpoints.written());
     }
 
     /** One turn of the dispatcher: claim, expire, pick, read ahead, deliver. False once the worker stops. */
     private boolean step() {
-        boolean claimed = claim.hold();
+        boolean claimed = claim.hold() && !handoff.handingOff();
         WorkerDelivery delivery = null;
         SubscriptionFeed.Read read = null;
         List<Failure> failed;
@@ -109,8 +111,11 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             failed = ledger.expire(now);
             for (Failure timedOut : failed) {
                 Throwable reason = timedOut.signal().lastFailure;
-                lastError = reason != null ? Errors.describe(reason) : lastError;
-                context.listeners().timedOut(context.busName(), id, timedOut.signal().position(), timedOut.attempts());
+                if (reason != null) {
+                    trouble.failed(Errors.describe(reason));
+                }
+                context.listeners().timedOut(context.busName(), subscriptionId, timedOut.signal().position(),
+                        timedOut.attempts());
             }
             PendingSignal next = ledger.take(now, feed::poll);
             if (next != null && next.state == State.SETTLING) { // its dead letter failed before: write it again
@@ -167,11 +172,10 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         try {
             page = context.store().read(context.busName(), read.after(), context.readBatchSize(),
                     feed.pageBytes());
-            readTrouble = null;
+            trouble.read(null);
         } catch (Throwable e) { // an Error too: a read that never comes back would stall the subscription
             failed = true;
-            readTrouble = lastError = "cannot read the log after position " + read.after() + ": "
-                    + Errors.describe(e);
+            trouble.read("cannot read the log after position " + read.after() + ": " + Errors.describe(e));
             log.warn("persistent subscription '{}' on bus '{}' could not read the log after position {}; retrying"
                     + " in {}", id, context.busName(), read.after(), context.pollInterval(), e);
         }
@@ -208,15 +212,11 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     /** Acks a signal by id; false when it is not pending here (the bus then decides what that means). */
     boolean ack(String signalId) {
-        PendingSignal pendingSignal = pending(signalId);
+        PendingSignal pendingSignal = locked(() -> ledger.pending(signalId));
         if (pendingSignal != null) {
             ack(pendingSignal);
         }
         return pendingSignal != null;
-    }
-
-    private @Nullable PendingSignal pending(String signalId) {
-        return locked(() -> ledger.pending(signalId));
     }
 
     void ack(PendingSignal pendingSignal) {
@@ -234,12 +234,12 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         if (pendingSignal.redrive) {
             failures.redriveAcked(pendingSignal);
         }
-        context.listeners().acked(context.busName(), id, pendingSignal.position(), attempt);
+        context.listeners().acked(context.busName(), subscriptionId, pendingSignal.position(), attempt);
     }
 
     /** Nacks the current attempt of a signal by id; false when it is not pending here. */
     boolean nack(String signalId, Throwable reason) {
-        PendingSignal pendingSignal = pending(signalId);
+        PendingSignal pendingSignal = locked(() -> ledger.pending(signalId));
         if (pendingSignal != null) {
             nack(pendingSignal, 0, reason);
         }
@@ -261,8 +261,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         } finally {
             lock.unlock();
         }
-        lastError = Errors.describe(reason);
-        context.listeners().nacked(context.busName(), id, pendingSignal.position(), failure.attempts(), reason);
+        trouble.failed(Errors.describe(reason));
+        context.listeners().nacked(context.busName(), subscriptionId, pendingSignal.position(), failure.attempts(),
+                reason);
         failures.write(failure);
     }
 
@@ -286,16 +287,19 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     @Override
     public void lost() {
-        lock.lock();
-        try {
+        forget();
+        log.warn("subscription '{}' on bus '{}': another process claimed it; this process ({}) stands by", id,
+                context.busName(), context.instanceId());
+    }
+
+    /** Forgets every pending delivery (late acks become no-ops): whoever serves next delivers them again. */
+    private void forget() {
+        changing(() -> {
             Checkpoint checkpoint = ledger.checkpoint();
             ledger.reset(checkpoint, Map.of());
             feed.reset(checkpoint.position(), System.nanoTime());
-        } finally {
-            lock.unlock();
-        }
-        log.warn("subscription '{}' on bus '{}': another process claimed it; this process ({}) stands by", id,
-                context.busName(), context.instanceId());
+            return true;
+        });
     }
 
     /** Whether this process currently serves the subscription. */
@@ -324,7 +328,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
 
     /** Whether a signal with this id is delivered or queued here and not yet settled. */
     boolean isPending(String signalId) {
-        return pending(signalId) != null;
+        return locked(() -> ledger.pending(signalId)) != null;
     }
 
     /** Whether the signal at {@code position} is settled here (acked, dead-lettered or not matching). */
@@ -341,14 +345,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
         return locked(() -> ledger.unacked());
     }
 
-    /** Whether the subscription is stuck now: its dispatcher failed, or it cannot read the log or store a dead letter. */
-    boolean isRecovering() {
-        return dispatchTrouble != null || readTrouble != null || deadLetterTrouble != null;
-    }
-
-    /** The last failure of any kind: a delivery's, a read's or the dispatcher's. */
-    @Nullable String lastError() {
-        return lastError;
+    /** What is wrong with it, if anything. */
+    WorkerTrouble trouble() {
+        return trouble;
     }
 
     private <T> T locked(Supplier<T> read) {

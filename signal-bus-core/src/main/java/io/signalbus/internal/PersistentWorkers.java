@@ -12,13 +12,13 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The persistent-subscription workers running in this process for one bus, by subscription id, and
+ * The persistent subscriptions running in this process for one bus, by subscription id, and
  * the order in which committed signals are handed on to them: priority, then when they started (the
  * routing order of transient subscriptions).
  */
 final class PersistentWorkers {
 
-    private final Map<String, PersistentSubscriptionWorker> workers = new ConcurrentHashMap<>();
+    private final Map<String, SubscriptionWorkers> workers = new ConcurrentHashMap<>();
     private volatile List<PersistentSubscriptionWorker> order = List.of();
     private final AtomicLong sequence = new AtomicLong();
 
@@ -27,30 +27,30 @@ final class PersistentWorkers {
         return sequence.incrementAndGet();
     }
 
-    @Nullable PersistentSubscriptionWorker get(String subscriptionId) {
+    @Nullable SubscriptionWorkers get(String subscriptionId) {
         return workers.get(subscriptionId);
     }
 
-    void add(PersistentSubscriptionWorker worker) {
-        workers.put(worker.id, worker);
+    void add(SubscriptionWorkers subscription) {
+        workers.put(subscription.id, subscription);
         reorder();
     }
 
-    void remove(PersistentSubscriptionWorker worker) {
-        workers.remove(worker.id);
+    void remove(SubscriptionWorkers subscription) {
+        workers.remove(subscription.id);
         reorder();
     }
 
-    /** Removes and returns every worker. */
-    Collection<PersistentSubscriptionWorker> removeAll() {
-        List<PersistentSubscriptionWorker> all = new ArrayList<>(workers.values());
+    /** Removes and returns every subscription. */
+    Collection<SubscriptionWorkers> removeAll() {
+        List<SubscriptionWorkers> all = new ArrayList<>(workers.values());
         workers.clear();
         order = List.of();
         return all;
     }
 
     private synchronized void reorder() {
-        var sorted = new ArrayList<>(workers.values());
+        var sorted = SubscriptionWorkers.all(workers.values());
         sorted.sort(Comparator.comparingInt((PersistentSubscriptionWorker w) -> -w.priority)
                 .thenComparingLong(w -> w.sequence));
         order = List.copyOf(sorted);

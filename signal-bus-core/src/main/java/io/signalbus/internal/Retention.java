@@ -20,7 +20,9 @@ final class Retention {
         // one too for active ones (their in-memory checkpoint may be ahead, never behind)
         long lowest = store.head(busName);
         for (SubscriptionRecord record : store.subscriptions(busName)) {
-            lowest = Math.min(lowest, record.checkpoint().position());
+            if (record.partitions() == 1) { // a partitioned subscription's checkpoints are its partitions' records
+                lowest = Math.min(lowest, record.checkpoint().position());
+            }
         }
         int deleted = lowest == 0 ? 0 : store.deleteBefore(busName, lowest, recordedBefore, limit);
         if (deleted > 0) {

@@ -2,6 +2,7 @@ package io.signalbus.internal;
 
 import io.signalbus.store.ClaimLostException;
 import io.signalbus.store.Lease;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,28 +41,32 @@ final class SubscriptionClaim {
     private final WorkerContext context;
     private final String subscriptionId;
     private final Holder holder;
+    /** Whether this process should serve the subscription (a partition may be assigned to another). */
+    private final BooleanSupplier assigned;
     private volatile boolean claimed;
     private volatile long epoch;
     private volatile long renewAtNanos;
     private long leaseEndNanos;
     private long nextAttemptNanos;
 
-    SubscriptionClaim(WorkerContext context, String subscriptionId, Holder holder) {
+    SubscriptionClaim(WorkerContext context, String subscriptionId, Holder holder, BooleanSupplier assigned) {
         this.context = context;
         this.subscriptionId = subscriptionId;
         this.holder = holder;
+        this.assigned = assigned;
         this.nextAttemptNanos = System.nanoTime();
     }
 
     /** A claim with nobody to tell: for a short operation that must exclude the serving process. */
     SubscriptionClaim(WorkerContext context, String subscriptionId) {
-        this(context, subscriptionId, NO_HOLDER);
+        this(context, subscriptionId, NO_HOLDER, () -> true);
     }
 
     /**
      * Claims the subscription, or renews the claim a third into the lease; false while another
-     * process holds it. Calls the holder when the claim is won or lost (and both when the store
-     * granted it again under a new epoch: another process may have served it in between).
+     * process holds it, or while this process should not serve it (not assigned here: it does not try).
+     * Calls the holder when the claim is won or lost (and both when the store granted it again under
+     * a new epoch: another process may have served it in between).
      */
     boolean hold() {
         if (claimed && System.nanoTime() - renewAtNanos < 0) {
@@ -72,7 +77,7 @@ final class SubscriptionClaim {
             if (claimed && now - renewAtNanos < 0) {
                 return true;
             }
-            if (!claimed && now - nextAttemptNanos < 0) {
+            if (!claimed && (now - nextAttemptNanos < 0 || !assigned.getAsBoolean())) {
                 return false;
             }
             Lease lease;

@@ -1,6 +1,7 @@
 package io.signalbus.internal;
 
 import io.signalbus.Checkpoint;
+import io.signalbus.PartitionKey;
 import io.signalbus.RetryPolicy;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
@@ -16,7 +17,7 @@ import java.time.Instant;
  * concurrency are this process's.
  */
 record SubscriptionSettings(int maxInFlight, int maxAttempts, Duration ackTimeout, int priority, StartFrom startFrom,
-        RetryPolicy retry, int concurrency) {
+        RetryPolicy retry, int concurrency, int partitions, PartitionKey partitionKey) {
 
     /** The settings of a subscribe call. */
     static SubscriptionSettings resolve(SubscribeOptions options, SubscriptionDefaults defaults) {
@@ -27,20 +28,30 @@ record SubscriptionSettings(int maxInFlight, int maxAttempts, Duration ackTimeou
                 options.priority(),
                 options.startFrom() != null ? options.startFrom() : defaults.startFrom(),
                 options.retry() != null ? options.retry() : defaults.retry(),
-                options.concurrency());
+                options.concurrency(),
+                options.partitions(),
+                options.partitionKey());
     }
 
     /** The settings of a subscription reconnected without options: as stored, with the bus's backoff. */
     static SubscriptionSettings stored(SubscriptionRecord record, SubscriptionDefaults defaults) {
         return new SubscriptionSettings(record.maxInFlight(), record.maxAttempts(), record.ackTimeout(),
-                record.priority(), defaults.startFrom(), defaults.retry(), 1);
+                record.priority(), defaults.startFrom(), defaults.retry(), 1, record.partitions(),
+                PartitionKey.subject());
     }
 
     /** A new subscription's record, starting at {@code start}. */
     SubscriptionRecord newRecord(String busName, String subscriptionId, String pattern, Checkpoint start,
             Instant createdAt) {
         return new SubscriptionRecord(busName, subscriptionId, pattern, start, maxInFlight, maxAttempts, ackTimeout,
-                priority, createdAt);
+                priority, createdAt, partitions);
+    }
+
+    /** The record of partition {@code partition} of a partitioned subscription, starting as its parent did. */
+    static SubscriptionRecord partitionRecord(SubscriptionRecord parent, int partition) {
+        return new SubscriptionRecord(parent.busName(), Partitions.storeId(parent.subscriptionId(), partition),
+                parent.pattern(), parent.checkpoint(), parent.maxInFlight(), parent.maxAttempts(), parent.ackTimeout(),
+                parent.priority(), parent.createdAt(), 1);
     }
 
     /** {@code stored} with these settings, where they differ from what it holds; {@code stored} itself if not. */
@@ -50,6 +61,6 @@ record SubscriptionSettings(int maxInFlight, int maxAttempts, Duration ackTimeou
             return stored;
         }
         return new SubscriptionRecord(stored.busName(), stored.subscriptionId(), stored.pattern(), stored.checkpoint(),
-                maxInFlight, maxAttempts, ackTimeout, priority, stored.createdAt());
+                maxInFlight, maxAttempts, ackTimeout, priority, stored.createdAt(), stored.partitions());
     }
 }

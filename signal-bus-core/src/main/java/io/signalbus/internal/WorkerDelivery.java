@@ -49,7 +49,7 @@ final class WorkerDelivery implements Delivery {
 
     @Override
     public String subscriptionId() {
-        return worker.id;
+        return worker.subscriptionId;
     }
 
     @Override

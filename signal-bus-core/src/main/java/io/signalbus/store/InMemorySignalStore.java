@@ -189,6 +189,31 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
+    public synchronized Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
+        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
+        return data == null || data.owner == null || !Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now)
+                ? Optional.empty() : Optional.of(new Lease(data.owner, data.epoch, data.leaseUntil));
+    }
+
+    /** {@inheritDoc} Heartbeats end on {@code now}, the bus clock, as leases do. */
+    @Override
+    public synchronized List<String> heartbeat(String busName, String subscriptionId, String member, Instant now,
+            Duration lease) {
+        Map<String, Instant> members = bus(busName).members.computeIfAbsent(subscriptionId, id -> new TreeMap<>());
+        members.values().removeIf(until -> !until.isAfter(now));
+        members.put(member, now.plus(lease));
+        return List.copyOf(members.keySet());
+    }
+
+    @Override
+    public synchronized void leave(String busName, String subscriptionId, String member) {
+        Map<String, Instant> members = bus(busName).members.get(subscriptionId);
+        if (members != null) {
+            members.remove(member);
+        }
+    }
+
+    @Override
     public synchronized void release(String busName, String subscriptionId, String owner) {
         SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
         if (data != null && owner.equals(data.owner)) {
@@ -281,6 +306,8 @@ public final class InMemorySignalStore implements SignalStore {
             return pruned + log.size();
         }
         final Map<String, SubscriptionData> subscriptions = new TreeMap<>();
+        /** Heartbeats by partitioned subscription: member to the end of its heartbeat. */
+        final Map<String, Map<String, Instant>> members = new HashMap<>();
     }
 
     private static final class SubscriptionData {

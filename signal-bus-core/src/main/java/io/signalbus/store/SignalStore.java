@@ -156,6 +156,34 @@ public interface SignalStore {
      */
     @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now, Duration lease);
 
+    /**
+     * The claim on a subscription whose lease has not ended, if any: who serves it, for operators. A
+     * shared store decides on its own clock, as {@link #claim} does. By default, none is known.
+     *
+     * @param now the caller's time, for a store used by one process only
+     */
+    default Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
+        return Optional.empty();
+    }
+
+    /**
+     * A heartbeat of {@code member} among the processes serving the partitioned subscription
+     * {@code subscriptionId}: it stays a member until {@code lease} from now, on the store's clock (a
+     * shared store's, as for {@link #claim}). The live members divide the partitions among them.
+     * By default {@code member} alone: right for a store used by one process only.
+     *
+     * @param now the caller's time, for a store used by one process only
+     * @return the members whose heartbeat has not ended, this one included, in id order
+     */
+    default List<String> heartbeat(String busName, String subscriptionId, String member, Instant now,
+            Duration lease) {
+        return List.of(member);
+    }
+
+    /** {@code member} stops serving the partitioned subscription: its heartbeat ends now. */
+    default void leave(String busName, String subscriptionId, String member) {
+    }
+
     /** Gives up {@code owner}'s claim; a no-op when someone else holds it. */
     void release(String busName, String subscriptionId, String owner);
 

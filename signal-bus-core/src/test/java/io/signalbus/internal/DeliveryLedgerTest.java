@@ -261,7 +261,7 @@ class DeliveryLedgerTest {
     @Test
     void pendingWindowIsBoundedInBytesAndAlwaysTakesOneSignalHoweverLarge() {
         var ledger = new DeliveryLedger(SignalPattern.compile("**"), 1000, 5, ACK_TIMEOUT, RETRY,
-                new SplittableRandom(1), Checkpoint.ORIGIN, 25_000);
+                new SplittableRandom(1), Checkpoint.ORIGIN, 25_000, null);
         for (int i = 1; i <= 4; i++) {
             log.add(new RecordedSignal(i, Signal.of("big", "/test", "x".repeat(i == 1 ? 40_000 : 10_000)), T0));
         }

@@ -193,6 +193,17 @@ public abstract class SignalStoreContractTest {
     }
 
     @Test
+    void createdSubscriptionKeepsItsPartitionCount() {
+        store.createSubscription(new SubscriptionRecord(bus, "split", "order.**", Checkpoint.ORIGIN, 100, 5,
+                Duration.ofSeconds(30), 0, T0, 16));
+
+        assertThat(store.findSubscription(bus, "split").orElseThrow().partitions()).isEqualTo(16);
+        assertThat(store.findSubscription(bus, "s1")).isEmpty();
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        assertThat(store.findSubscription(bus, "s1").orElseThrow().partitions()).isEqualTo(1);
+    }
+
+    @Test
     void subscriptionsAreListedByIdPerBus() {
         store.createSubscription(subscription("b", Checkpoint.ORIGIN));
         store.createSubscription(subscription("a", Checkpoint.ORIGIN));
@@ -324,6 +335,43 @@ public abstract class SignalStoreContractTest {
 
         assertThat(taken.epoch()).isEqualTo(2);
         assertThat(claim("s1", "node-a", Duration.ofSeconds(30))).isNull();
+    }
+
+    @Test
+    void theCurrentClaimNamesItsOwnerAndEpochUntilReleased() {
+        store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
+        assertThat(store.currentClaim(bus, "s1", Instant.now())).isEmpty();
+
+        long epoch = claim("s1", "node-a", Duration.ofSeconds(30)).epoch();
+        assertThat(store.currentClaim(bus, "s1", Instant.now())).hasValueSatisfying(lease -> {
+            assertThat(lease.owner()).isEqualTo("node-a");
+            assertThat(lease.epoch()).isEqualTo(epoch);
+        });
+        store.release(bus, "s1", "node-a");
+        assertThat(store.currentClaim(bus, "s1", Instant.now())).isEmpty();
+    }
+
+    @Test
+    void heartbeatsListTheLiveMembersInIdOrderUntilTheirLeaseEnds() {
+        assertThat(store.heartbeat(bus, "s1", "node-b", Instant.now(), Duration.ofMillis(300)))
+                .containsExactly("node-b");
+        assertThat(store.heartbeat(bus, "s1", "node-a", Instant.now(), Duration.ofSeconds(30)))
+                .containsExactly("node-a", "node-b");
+        assertThat(store.heartbeat(bus, "other", "node-c", Instant.now(), Duration.ofSeconds(30)))
+                .containsExactly("node-c");
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> store.heartbeat(bus, "s1", "node-a", Instant.now(), Duration.ofSeconds(30)),
+                        List.of("node-a")::equals);
+    }
+
+    @Test
+    void aMemberThatLeavesIsNoLongerListed() {
+        store.heartbeat(bus, "s1", "node-b", Instant.now(), Duration.ofSeconds(30));
+        store.leave(bus, "s1", "node-b");
+
+        assertThat(store.heartbeat(bus, "s1", "node-a", Instant.now(), Duration.ofSeconds(30)))
+                .containsExactly("node-a");
     }
 
     @Test

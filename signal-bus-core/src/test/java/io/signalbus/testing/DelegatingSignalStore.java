@@ -30,6 +30,22 @@ public class DelegatingSignalStore implements SignalStore {
     }
 
     @Override
+    public Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
+        return delegate.currentClaim(busName, subscriptionId, now);
+    }
+
+    @Override
+    public List<String> heartbeat(String busName, String subscriptionId, String member, Instant now,
+            Duration lease) {
+        return delegate.heartbeat(busName, subscriptionId, member, now, lease);
+    }
+
+    @Override
+    public void leave(String busName, String subscriptionId, String member) {
+        delegate.leave(busName, subscriptionId, member);
+    }
+
+    @Override
     public void release(String busName, String subscriptionId, String owner) {
         delegate.release(busName, subscriptionId, owner);
     }

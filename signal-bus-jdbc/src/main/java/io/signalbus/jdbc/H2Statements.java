@@ -39,9 +39,9 @@ final class H2Statements extends StoreStatements {
         return """
                 MERGE INTO signal_bus_subscription s USING (VALUES (CAST(? AS VARCHAR(100)), CAST(? AS VARCHAR(200))))
                 n (bus, subscription_id) ON s.bus = n.bus AND s.subscription_id = n.subscription_id
-                WHEN NOT MATCHED THEN INSERT (bus, subscription_id, pattern, checkpoint_position, checkpoint_time,
-                max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)
-                VALUES (n.bus, n.subscription_id, ?, ?, ?, ?, ?, ?, ?, ?)""";
+                WHEN NOT MATCHED THEN INSERT (bus, subscription_id, partitions, pattern, checkpoint_position,
+                checkpoint_time, max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)
+                VALUES (n.bus, n.subscription_id, ?, ?, ?, ?, ?, ?, ?, ?, ?)""";
     }
 
     @Override

@@ -47,13 +47,13 @@ final class JdbcMapping {
 
     /**
      * A row of (bus, subscription id, pattern, checkpoint position, checkpoint time, max in flight,
-     * max attempts, ack timeout ms, priority, created at).
+     * max attempts, ack timeout ms, priority, created at, partitions).
      */
     static SubscriptionRecord subscription(ResultSet rs, int row) throws SQLException {
         Instant checkpointTime = nullableInstant(rs, 5);
         return new SubscriptionRecord(rs.getString(1), rs.getString(2), rs.getString(3),
                 new Checkpoint(rs.getLong(4), checkpointTime), rs.getInt(6), rs.getInt(7),
-                Duration.ofMillis(rs.getLong(8)), rs.getInt(9), instant(rs, 10));
+                Duration.ofMillis(rs.getLong(8)), rs.getInt(9), instant(rs, 10), rs.getInt(11));
     }
 
     /** The envelope of a signal, as the log and dead letters store it. */

@@ -78,6 +78,29 @@ abstract sealed class JdbcSubscriptionStore implements SignalStore permits JdbcS
                 () -> inTransaction(() -> subscriptions.claim(busName, subscriptionId, owner, lease)));
     }
 
+    /** {@inheritDoc} On the database's clock; {@code now} is ignored. */
+    @Override
+    public Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
+        return run(busName, "read the claim of subscription " + subscriptionId,
+                () -> subscriptions.currentClaim(busName, subscriptionId));
+    }
+
+    /** {@inheritDoc} On the database's clock; {@code now} is ignored. */
+    @Override
+    public List<String> heartbeat(String busName, String subscriptionId, String member, Instant now,
+            Duration lease) {
+        return run(busName, "heartbeat of " + member + " for subscription " + subscriptionId,
+                () -> inTransaction(() -> subscriptions.heartbeat(busName, subscriptionId, member, lease)));
+    }
+
+    @Override
+    public void leave(String busName, String subscriptionId, String member) {
+        run(busName, "leave subscription " + subscriptionId, () -> {
+            subscriptions.leave(busName, subscriptionId, member);
+            return null;
+        });
+    }
+
     @Override
     public void release(String busName, String subscriptionId, String owner) {
         run(busName, "release subscription " + subscriptionId, () -> jdbc.update(sql.release(), busName,

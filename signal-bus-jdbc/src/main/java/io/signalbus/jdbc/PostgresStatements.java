@@ -91,9 +91,9 @@ final class PostgresStatements extends StoreStatements {
     @Override
     String insertSubscriptionIfAbsent() {
         return """
-                INSERT INTO signal_bus_subscription (bus, subscription_id, pattern, checkpoint_position, checkpoint_time,
-                max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bus, subscription_id) DO NOTHING""";
+                INSERT INTO signal_bus_subscription (bus, subscription_id, partitions, pattern, checkpoint_position,
+                checkpoint_time, max_in_flight, max_attempts, ack_timeout_ms, priority, created_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (bus, subscription_id) DO NOTHING""";
     }
 
     @Override

@@ -17,7 +17,7 @@ abstract class StoreStatements {
     abstract String insertHeadIfAbsent();
 
     /**
-     * Stores a subscription unless its (bus, id) exists: (bus, subscription id, pattern, checkpoint
+     * Stores a subscription unless its (bus, id) exists: (bus, subscription id, partitions, pattern, checkpoint
      * position, checkpoint time, max in flight, max attempts, ack timeout ms, priority, created at).
      */
     abstract String insertSubscriptionIfAbsent();
@@ -214,7 +214,7 @@ abstract class StoreStatements {
     String selectSubscriptions() {
         return """
                 SELECT bus, subscription_id, pattern, checkpoint_position, checkpoint_time, max_in_flight,
-                max_attempts, ack_timeout_ms, priority, created_at FROM signal_bus_subscription WHERE bus = ?""";
+                max_attempts, ack_timeout_ms, priority, created_at, partitions FROM signal_bus_subscription WHERE bus = ?""";
     }
 
     /** Sets the settings, not the checkpoint: (max in flight, max attempts, ack timeout ms, priority, bus, subscription id). */
@@ -253,6 +253,48 @@ abstract class StoreStatements {
     String selectLease() {
         return """
                 SELECT epoch, lease_until FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ? AND owner = ?""";
+    }
+
+    /** The claim whose lease has not ended on the database's clock: (bus, subscription id). */
+    String selectCurrentClaim() {
+        return """
+                SELECT owner, epoch, lease_until FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?
+                AND owner IS NOT NULL AND lease_until > CURRENT_TIMESTAMP""";
+    }
+
+    // ------------------------------------------------------------------ members of partitioned subscriptions
+
+    /** Deletes the members whose heartbeat has ended: (bus, subscription id). */
+    String deleteEndedMembers() {
+        return """
+                DELETE FROM signal_bus_member WHERE bus = ? AND subscription_id = ? AND lease_until <= CURRENT_TIMESTAMP""";
+    }
+
+    /** Extends a member's heartbeat: (lease ms, bus, subscription id, member). */
+    String renewMember() {
+        return """
+                UPDATE signal_bus_member SET lease_until = %s WHERE bus = ? AND subscription_id = ? AND member = ?"""
+                .formatted(nowPlusMillis());
+    }
+
+    /** Adds a member: (bus, subscription id, member, lease ms). */
+    String insertMember() {
+        return """
+                INSERT INTO signal_bus_member (bus, subscription_id, member, lease_until) VALUES (?, ?, ?, %s)"""
+                .formatted(nowPlusMillis());
+    }
+
+    /** The members whose heartbeat has not ended, by id: (bus, subscription id). */
+    String selectLiveMembers() {
+        return """
+                SELECT member FROM signal_bus_member WHERE bus = ? AND subscription_id = ? AND lease_until > CURRENT_TIMESTAMP
+                ORDER BY member""";
+    }
+
+    /** Deletes one member: (bus, subscription id, member). */
+    String deleteMember() {
+        return """
+                DELETE FROM signal_bus_member WHERE bus = ? AND subscription_id = ? AND member = ?""";
     }
 
     /** Gives up the claim if this owner holds it: (bus, subscription id, owner). */

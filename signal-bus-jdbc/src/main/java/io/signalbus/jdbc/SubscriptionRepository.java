@@ -52,7 +52,7 @@ final class SubscriptionRepository {
     SubscriptionRecord create(SubscriptionRecord record) {
         try {
             jdbc.update(sql.insertSubscriptionIfAbsent(), record.busName(), record.subscriptionId(),
-                    record.pattern(), record.checkpoint().position(),
+                    record.partitions(), record.pattern(), record.checkpoint().position(),
                     JdbcMapping.timestampParameter(record.checkpoint().time()), record.maxInFlight(),
                     record.maxAttempts(), record.ackTimeout().toMillis(), record.priority(),
                     JdbcMapping.timestamp(record.createdAt()));
@@ -80,6 +80,32 @@ final class SubscriptionRepository {
         }
         return jdbc.query(sql.selectLease(), (rs, row) -> new Lease(owner, rs.getLong(1),
                 JdbcMapping.instant(rs, 2)), bus, subscriptionId, owner).stream().findFirst().orElse(null);
+    }
+
+    /** The claim whose lease has not ended, on the database's clock. */
+    Optional<Lease> currentClaim(String bus, String subscriptionId) {
+        return jdbc.query(sql.selectCurrentClaim(), (rs, row) -> new Lease(rs.getString(1), rs.getLong(2),
+                JdbcMapping.instant(rs, 3)), bus, subscriptionId).stream().findFirst();
+    }
+
+    /**
+     * A member's heartbeat, on the database's clock: forgets ended members, renews or adds this one,
+     * and lists the live ones. All in the caller's transaction.
+     */
+    List<String> heartbeat(String bus, String subscriptionId, String member, Duration lease) {
+        jdbc.update(sql.deleteEndedMembers(), bus, subscriptionId);
+        if (jdbc.update(sql.renewMember(), lease.toMillis(), bus, subscriptionId, member) == 0) {
+            try {
+                jdbc.update(sql.insertMember(), bus, subscriptionId, member, lease.toMillis());
+            } catch (DuplicateKeyException raced) {
+                // the same member in another thread inserted it first: it is a member either way
+            }
+        }
+        return jdbc.queryForList(sql.selectLiveMembers(), String.class, bus, subscriptionId);
+    }
+
+    void leave(String bus, String subscriptionId, String member) {
+        jdbc.update(sql.deleteMember(), bus, subscriptionId, member);
     }
 
     /** Both statements must run in one transaction; the caller provides it. */

@@ -66,6 +66,21 @@ public @interface SignalListener {
     int concurrency() default 1;
 
     /**
+     * Partitions of a persistent listener's subscription (1..256, placeholders allowed), which
+     * application instances share out between them; within a partition the signals of one
+     * {@link #partitionKey() key} are handled one at a time in position order, other keys concurrently.
+     * {@code "1"}: not partitioned. Fixed when the subscription is created: another count for an existing
+     * subscription fails at startup. See {@link io.signalbus.SubscribeOptions#partitions(int)}.
+     */
+    String partitions() default "1";
+
+    /**
+     * The extension attribute whose value is a signal's partition key (placeholders allowed); empty: the
+     * CloudEvents {@code subject}. A signal without it goes to a partition by its id.
+     */
+    String partitionKey() default "";
+
+    /**
      * Delay after the first failed attempt of this listener, e.g. {@code "2s"}; empty takes the bus's
      * {@code retry.initial-backoff}. With {@link #maxAttempts()} and the other backoff attributes it is
      * the listener's failure policy. Persistent listeners only.

@@ -13,7 +13,8 @@ import org.springframework.beans.factory.config.ConfigurableBeanFactory;
  * context's {@link BeanExpressionResolver}; the result's {@code toString()} is the value.
  */
 record SignalListenerAttributes(String pattern, String bus, String subscriptionId, String startFrom,
-        String ackTimeout, String initialBackoff, String maxBackoff, boolean autoStartup) {
+        String ackTimeout, String initialBackoff, String maxBackoff, boolean autoStartup, int partitions,
+        String partitionKey) {
 
     static SignalListenerAttributes resolve(SignalListener annotation, @Nullable BeanFactory beanFactory) {
         var resolver = new Resolver(beanFactory instanceof ConfigurableBeanFactory c ? c : null);
@@ -21,10 +22,15 @@ record SignalListenerAttributes(String pattern, String bus, String subscriptionI
         if (!autoStartup.equalsIgnoreCase("true") && !autoStartup.equalsIgnoreCase("false")) {
             throw new IllegalArgumentException("autoStartup must be true or false, was '" + autoStartup + "'");
         }
+        String partitions = resolver.resolve(annotation.partitions()).strip();
+        if (!partitions.matches("[0-9]{1,9}")) {
+            throw new IllegalArgumentException("partitions must be a whole number, was '" + partitions + "'");
+        }
         return new SignalListenerAttributes(resolver.resolve(annotation.value()), resolver.resolve(annotation.bus()),
                 resolver.resolve(annotation.subscriptionId()), resolver.resolve(annotation.startFrom()),
                 resolver.resolve(annotation.ackTimeout()), resolver.resolve(annotation.initialBackoff()),
-                resolver.resolve(annotation.maxBackoff()), Boolean.parseBoolean(autoStartup));
+                resolver.resolve(annotation.maxBackoff()), Boolean.parseBoolean(autoStartup),
+                Integer.parseInt(partitions), resolver.resolve(annotation.partitionKey()));
     }
 
     private record Resolver(@Nullable ConfigurableBeanFactory beanFactory) {

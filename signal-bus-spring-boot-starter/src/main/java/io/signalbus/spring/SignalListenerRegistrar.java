@@ -1,5 +1,6 @@
 package io.signalbus.spring;
 
+import io.signalbus.PartitionKey;
 import io.signalbus.SignalBus;
 import io.signalbus.SignalBusException;
 import io.signalbus.StartFrom;
@@ -84,9 +85,13 @@ class SignalListenerRegistrar implements BeanPostProcessor, SmartLifecycle, Bean
                     ? SubscribeOptions.persistent(attributes.subscriptionId().isEmpty()
                             ? defaultSubscriptionId(beanName, method) : attributes.subscriptionId())
                     : SubscribeOptions.defaults();
-            options = options.priority(annotation.priority());
+            // partitions on a transient listener fail here, naming the count, rather than being ignored
+            options = options.priority(annotation.priority()).partitions(attributes.partitions());
             if (annotation.persistent()) {
                 options = options.concurrency(annotation.concurrency());
+                if (!attributes.partitionKey().isEmpty()) {
+                    options = options.partitionKey(PartitionKey.extension(attributes.partitionKey()));
+                }
                 if (annotation.maxInFlight() != -1) {
                     options = options.maxInFlight(annotation.maxInFlight());
                 }

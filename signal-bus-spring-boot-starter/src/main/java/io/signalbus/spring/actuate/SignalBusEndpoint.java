@@ -4,6 +4,7 @@ import io.signalbus.BusStatus;
 import io.signalbus.Checkpoint;
 import io.signalbus.DeadLetter;
 import io.signalbus.InvalidOptionException;
+import io.signalbus.PartitionStatus;
 import io.signalbus.SignalBus;
 import io.signalbus.SignalBusException;
 import io.signalbus.StartFrom;
@@ -125,14 +126,14 @@ public class SignalBusEndpoint {
             List<SubscriptionStatus> subscriptions) implements OperationResponseBody {
     }
 
-    /** One subscription: the fields of {@link SubscriptionStatus}. */
+    /** One subscription: the fields of {@link SubscriptionStatus}, with its partitions (owner, epoch, checkpoint, lag, in flight). */
     public record SubscriptionDescriptor(String id, String pattern, boolean persistent, SubscriptionState state,
-            Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError)
-            implements OperationResponseBody {
+            Checkpoint checkpoint, long head, long lag, int inFlight, long deadLetters, @Nullable String lastError,
+            List<PartitionStatus> partitions) implements OperationResponseBody {
 
         static SubscriptionDescriptor of(SubscriptionStatus s) {
             return new SubscriptionDescriptor(s.id(), s.pattern(), s.persistent(), s.state(), s.checkpoint(),
-                    s.head(), s.lag(), s.inFlight(), s.deadLetters(), s.lastError());
+                    s.head(), s.lag(), s.inFlight(), s.deadLetters(), s.lastError(), s.partitions());
         }
     }
 

@@ -18,8 +18,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The {@code signalbus.lag}, {@code signalbus.in_flight} and {@code signalbus.dead_letters} gauges of
- * every persistent subscription, registered as subscriptions are seen, and the
+ * The {@code signalbus.lag}, {@code signalbus.in_flight}, {@code signalbus.dead_letters} and
+ * {@code signalbus.partitions.unowned} gauges of every persistent subscription, registered as subscriptions are seen, and the
  * {@code signalbus.unsequenced.age} gauge of every bus (seconds since the oldest signal waiting to
  * become readable was published: committed inside a transaction, no position yet; 0 when none). All gauges of one bus read one
  * cached {@link BusStatus}, refreshed at most once per {@code maxAge}, so a scrape queries the store
@@ -56,6 +56,10 @@ final class SubscriptionGauges {
                 cache, subscriptionId, SubscriptionStatus::inFlight, tags);
         gauge("signalbus.dead_letters", "Dead letters of the subscription waiting to be redriven or discarded",
                 cache, subscriptionId, SubscriptionStatus::deadLetters, tags);
+        // per subscription, never per partition: a partition tag would multiply every series by up to 256
+        gauge("signalbus.partitions.unowned", "Partitions of the subscription that no instance serves now (no live"
+                + " claim); 0 when it is not partitioned", cache, subscriptionId, SubscriptionStatus::unownedPartitions,
+                tags);
     }
 
     /** Reads the bus's status once and registers its gauge and those of every persistent subscription in it. */

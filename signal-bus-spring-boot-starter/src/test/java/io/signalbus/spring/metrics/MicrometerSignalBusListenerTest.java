@@ -169,6 +169,23 @@ class MicrometerSignalBusListenerTest {
     }
 
     @Test
+    void unownedPartitionsGaugeCountsPartitionsNoInstanceServesWithOneSeriesPerSubscription() {
+        bus.subscribe("order.**", SubscribeOptions.persistent("split").partitions(4), RecordingHandler.acking());
+        bus.subscribe("order.**", SubscribeOptions.persistent("whole"), RecordingHandler.acking());
+        listener.registerGauges("orders");
+        await().until(() -> bus.status().subscriptions().stream().allMatch(s -> s.unownedPartitions() == 0));
+        clock.advance(Duration.ofSeconds(2));
+        assertThat(gauge("signalbus.partitions.unowned", "split")).isZero();
+
+        bus.unsubscribe("split"); // releases every partition's claim
+        clock.advance(Duration.ofSeconds(2));
+
+        assertThat(gauge("signalbus.partitions.unowned", "split")).isEqualTo(4);
+        assertThat(gauge("signalbus.partitions.unowned", "whole")).isZero();
+        assertThat(registry.find("signalbus.partitions.unowned").gauges()).hasSize(2);
+    }
+
+    @Test
     void aGaugeIsNaNWhileTheStoreCannotBeRead() {
         var failing = new MicrometerSignalBusListener(registry, name -> {
             throw new IllegalStateException("store down");
