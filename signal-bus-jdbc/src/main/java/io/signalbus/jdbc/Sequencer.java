@@ -15,13 +15,12 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
-import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Gives positions to signals published inside callers' transactions once those have committed, on
- * one thread per store: a committing caller {@linkplain #committed hands over} its transaction (its
+ * one sequencing thread per store: a committing caller {@linkplain #committed hands over} its transaction (its
  * key and what it published, by bus) and returns at once; the thread moves the staged rows of the
  * committed transactions of a bus into the log by their keys ({@link PendingMover}), in commit order
  * and in batches, and hands each transaction's signals on with their positions
@@ -29,12 +28,13 @@ import org.slf4j.LoggerFactory;
  * staging table, which holds deleted rows until vacuum removes them.
  *
  * <p>A staged row no local transaction is waiting for (staged by another process whose sequencer is
- * late, or by one that died between its commit and sequencing) is moved by the backstop: every
- * {@code backstop} interval the thread also sequences every bus that has staged rows, oldest
- * transactions first, those staged at least one interval ago (by this JVM's clock: younger ones are
- * left to the process that staged them, so that its subscribers get them handed on), and reports
- * them through {@code appendedElsewhere}, so that subscriptions read them. Several processes may sequence one bus: the head lock serialises them, and a transaction
- * another one moved is simply not found (and reported as appended elsewhere too).
+ * late, or by one that died between its commit and sequencing) is moved by the backstop, on a thread
+ * of its own: every {@code backstop} interval it sequences, on every bus that has staged rows, the
+ * transactions of the oldest rows staged at least one interval ago (by this JVM's clock: younger ones
+ * are left to the process that staged them, so that its subscribers get them handed on), and reports
+ * them through {@code appendedElsewhere}, so that subscriptions read them. Several processes may
+ * sequence one bus: the head lock serialises their appends, and a transaction another one moved is
+ * simply not found (and reported as appended elsewhere too).
  *
  * <p>Bounded: the set of buses to sequence holds each bus once, and the transactions waiting for
  * their positions are at most {@link #MAX_WAITING}; beyond that a transaction is not remembered, and
@@ -64,7 +64,8 @@ final class Sequencer implements AutoCloseable {
     private final Set<String> unremembered = new HashSet<>();
     /** Buses to sequence, each once; guarded by this. */
     private final Set<String> woken = new LinkedHashSet<>();
-    private @Nullable Thread thread;
+    /** The sequencing thread and the backstop thread, once started; guarded by this. */
+    private final List<Thread> threads = new ArrayList<>();
     private boolean closed;
 
     /**
@@ -80,14 +81,24 @@ final class Sequencer implements AutoCloseable {
         this.appendedElsewhere = appendedElsewhere;
     }
 
-    /** Starts the thread, so that the backstop runs even before the first local publish. */
+    /**
+     * Starts the sequencing thread and the backstop thread (which at once looks for what a process
+     * that died left behind). The backstop walks the staging table, which can take tens of
+     * milliseconds while it holds many deleted rows; on a thread of its own, that never delays a
+     * local transaction's step.
+     */
     synchronized void start() {
-        if (!closed && thread == null) {
-            Thread started = new Thread(this::run, "signal-bus-jdbc-sequencer");
-            started.setDaemon(true);
-            started.start();
-            thread = started;
+        if (!closed && threads.isEmpty()) {
+            threads.add(daemon("signal-bus-jdbc-sequencer", this::run));
+            threads.add(daemon("signal-bus-jdbc-backstop", this::runBackstop));
         }
+    }
+
+    private static Thread daemon(String name, Runnable task) {
+        Thread thread = new Thread(task, name);
+        thread.setDaemon(true);
+        thread.start();
+        return thread;
     }
 
     /**
@@ -117,28 +128,21 @@ final class Sequencer implements AutoCloseable {
     }
 
     private void run() {
-        long lastBackstop = System.nanoTime() - backstopNanos; // at once: what a process that died left behind
         while (true) {
             List<String> buses;
             synchronized (this) {
-                long left = backstopNanos - (System.nanoTime() - lastBackstop);
-                while (!closed && woken.isEmpty() && left > 0) {
+                while (!closed && woken.isEmpty()) {
                     try {
-                        TimeUnit.NANOSECONDS.timedWait(this, left);
+                        wait();
                     } catch (InterruptedException e) {
                         // only close() stops the sequencer
                     }
-                    left = backstopNanos - (System.nanoTime() - lastBackstop);
                 }
                 if (closed) {
                     return;
                 }
                 buses = new ArrayList<>(woken);
                 woken.clear();
-            }
-            if (System.nanoTime() - lastBackstop >= backstopNanos) {
-                lastBackstop = System.nanoTime();
-                addPendingBuses(buses);
             }
             for (String bus : buses) {
                 if (!sequence(bus)) {
@@ -148,21 +152,37 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** Adds every bus with staged rows (committed by anyone, not sequenced yet) to {@code buses}, to sequence the backstop way. */
-    private void addPendingBuses(List<String> buses) {
-        try {
-            List<String> pending = pendingBuses.get();
-            synchronized (this) {
-                unremembered.addAll(pending);
+    /** Every backstop interval: sequences the staged rows no local transaction waits for, on every bus that has some. */
+    private void runBackstop() {
+        while (true) {
+            List<String> pending = List.of();
+            try {
+                pending = pendingBuses.get();
+            } catch (RuntimeException e) {
+                log.warn("signal-bus: could not look for signals waiting for their positions: {}",
+                        JdbcSignalStore.message(e), e);
             }
-            for (String bus : pending) {
-                if (!buses.contains(bus)) {
-                    buses.add(bus);
+            List<String> buses;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                unremembered.addAll(pending);
+                buses = new ArrayList<>(unremembered);
+                unremembered.clear();
+            }
+            for (String bus : buses) {
+                try {
+                    backstop(bus);
+                } catch (RuntimeException e) {
+                    log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}",
+                            bus, JdbcSignalStore.message(e), e);
+                    synchronized (this) {
+                        unremembered.add(bus);
+                    }
                 }
             }
-        } catch (RuntimeException e) {
-            log.warn("signal-bus: could not look for signals waiting for their positions: {}",
-                    JdbcSignalStore.message(e), e);
+            pause();
         }
     }
 
@@ -180,8 +200,7 @@ final class Sequencer implements AutoCloseable {
 
     /**
      * Sequences the committed local transactions of {@code bus}, batch after batch, handing each
-     * batch on, then, if due, the bus's other staged rows; false (and the bus is woken again) when
-     * the database failed.
+     * batch on; false (and the bus is woken again) when the database failed.
      */
     boolean sequence(String bus) {
         try {
@@ -194,13 +213,6 @@ final class Sequencer implements AutoCloseable {
                     throw e;
                 }
                 handOn(bus, next, step);
-            }
-            boolean due;
-            synchronized (this) {
-                due = unremembered.remove(bus);
-            }
-            if (due) {
-                backstop(bus);
             }
         } catch (RuntimeException e) {
             log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}", bus,
@@ -220,25 +232,18 @@ final class Sequencer implements AutoCloseable {
      * first, until none is left; they are appended elsewhere.
      */
     private void backstop(String bus) {
-        try {
-            while (true) {
-                Set<Long> local = waitingKeys(bus);
-                List<Long> keys = mover.oldestKeys(bus, Instant.now().minusNanos(backstopNanos)).stream()
-                        .filter(key -> !local.contains(key)).toList();
-                if (keys.isEmpty()) {
-                    return; // none, or the oldest are local transactions, which their own steps move
-                }
-                PendingMover.Step step = mover.move(bus, keys);
-                if (step.staged() == 0) {
-                    return;
-                }
-                appendedElsewhere.accept(bus);
+        while (true) {
+            Set<Long> local = waitingKeys(bus);
+            List<Long> keys = mover.oldestKeys(bus, Instant.now().minusNanos(backstopNanos)).stream()
+                    .filter(key -> !local.contains(key)).toList();
+            if (keys.isEmpty()) {
+                return; // none, or the oldest are local transactions, which their own steps move
             }
-        } catch (RuntimeException e) {
-            synchronized (this) {
-                unremembered.add(bus);
+            PendingMover.Step step = mover.move(bus, keys);
+            if (step.staged() == 0) {
+                return;
             }
-            throw e;
+            appendedElsewhere.accept(bus);
         }
     }
 
@@ -323,10 +328,10 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** Stops the thread after its current batch; later wake-ups sequence on the caller's thread. */
+    /** Stops the threads after their current step; later commits are sequenced on the caller's thread. */
     @Override
     public void close() {
-        Thread stopping;
+        List<Thread> stopping;
         List<String> left;
         synchronized (this) {
             if (closed) {
@@ -334,22 +339,22 @@ final class Sequencer implements AutoCloseable {
             }
             closed = true;
             notifyAll();
-            stopping = thread;
+            stopping = List.copyOf(threads);
             left = new ArrayList<>(woken);
             woken.clear();
         }
-        if (stopping != null) {
-            boolean interrupted = false;
-            while (stopping.isAlive()) {
+        boolean interrupted = false;
+        for (Thread thread : stopping) {
+            while (thread.isAlive()) {
                 try {
-                    stopping.join();
+                    thread.join();
                 } catch (InterruptedException e) {
                     interrupted = true;
                 }
             }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         left.forEach(this::sequence);
     }
