@@ -2,7 +2,7 @@
 # Builds the benchmarks and runs all of them (JMH micro-benchmarks, in-memory, H2 file mode and,
 # when SIGNAL_BUS_BENCH_POSTGRES_URL is set, PostgreSQL), writing the table into docs/benchmarks.md.
 # Extra arguments go to io.signalbus.benchmarks.MacroBenchmarks, e.g. --quick, --backlog 100000,
-# --only micro,memory,h2,postgres, --parts publish,catchup,fanout,e2e,txpublish,instances,
+# --only micro,memory,h2,postgres, --parts publish,catchup,fanout,e2e,txpublish,instances,partitions,
 # --out /tmp/benchmarks.md.
 # JVM options can be added with BENCH_JAVA_OPTS (e.g. a JFR recording).
 set -euo pipefail

@@ -115,7 +115,10 @@ public final class SubscribeOptions {
 
     /**
      * Threads that call the handler of a persistent subscription (1..{@value #MAX_CONCURRENCY},
-     * default 1). Above 1, handling is concurrent and no longer strictly in position order.
+     * default 1). Above 1, handling is concurrent and no longer strictly in position order. For a
+     * {@linkplain #partitions(int) partitioned} subscription it is the number of handler calls at a
+     * time in this process, shared by all the partitions this process serves (so each instance adds
+     * that many), and order is kept per key.
      */
     public SubscribeOptions concurrency(int concurrency) {
         InvalidOptionException.requireRange("concurrency", concurrency, 1, MAX_CONCURRENCY);

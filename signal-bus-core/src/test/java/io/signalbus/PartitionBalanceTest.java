@@ -74,14 +74,29 @@ class PartitionBalanceTest {
         return IntStream.range(0, PARTITIONS).mapToObj(p -> ownerByRendezvous(p, members)).toList();
     }
 
+    /**
+     * The documented assignment, written out again as the oracle: partitions in order, each to the
+     * highest-scoring member that still has room, every member holding PARTITIONS / members, and the
+     * first PARTITIONS % members members to go above it one more.
+     */
     private static String ownerByRendezvous(int partition, List<String> members) {
-        String owner = members.get(0);
-        long best = Long.MIN_VALUE;
-        for (String member : members) {
-            long score = PartitionKey.hash(member + "/" + partition);
-            if (score > best) {
-                best = score;
-                owner = member;
+        var load = new java.util.HashMap<String, Integer>();
+        int floor = PARTITIONS / members.size();
+        int extra = PARTITIONS % members.size();
+        String owner = null;
+        for (int p = 0; p <= partition; p++) {
+            owner = null;
+            long best = Long.MIN_VALUE;
+            for (String member : members.stream().sorted().toList()) {
+                int has = load.getOrDefault(member, 0);
+                long score = PartitionKey.hash(member + "/" + p);
+                if ((has < floor || (has == floor && extra > 0)) && (owner == null || score > best)) {
+                    best = score;
+                    owner = member;
+                }
+            }
+            if (load.merge(owner, 1, Integer::sum) == floor + 1) {
+                extra--;
             }
         }
         return owner;

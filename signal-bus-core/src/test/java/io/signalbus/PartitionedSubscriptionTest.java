@@ -15,6 +15,7 @@ import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -37,6 +38,29 @@ class PartitionedSubscriptionTest {
 
     private static Signal keyed(String key, int n) {
         return Signal.builder("order.changed").source("/t").subject(key).data(Map.of("n", n)).build();
+    }
+
+    @Test
+    void concurrencyBoundsTheHandlerCallsOfAllPartitionsOfAnInstanceTogether() {
+        var signals = new ArrayList<Signal>();
+        for (int i = 0; i < 200; i++) {
+            signals.add(keyed("key-" + i, i));
+        }
+        bus.publish(signals);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger mostAtOnce = new AtomicInteger();
+        AtomicInteger handled = new AtomicInteger();
+
+        bus.subscribe("order.**", SubscribeOptions.persistent("gated").partitions(8).concurrency(2), delivery -> {
+            mostAtOnce.accumulateAndGet(running.incrementAndGet(), Math::max);
+            LockSupport.parkNanos(Duration.ofMillis(1).toNanos()); // long enough for the partitions to overlap
+            running.decrementAndGet();
+            handled.incrementAndGet();
+            delivery.ack();
+        });
+
+        await().atMost(Duration.ofSeconds(30)).until(() -> handled.get() == 200);
+        assertThat(mostAtOnce).hasValue(2); // 8 partitions x 2 dispatcher threads, 2 calls at a time
     }
 
     @Test

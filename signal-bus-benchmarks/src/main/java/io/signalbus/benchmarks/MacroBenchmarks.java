@@ -28,7 +28,7 @@ import java.util.stream.Collectors;
  * catch-up backlog, default 1,000,000), {@code --rounds N} (default 5), {@code --seconds N} (per
  * throughput round, default 3), {@code --only micro,memory,h2,postgres} (default all), {@code --quick}
  * (backlog 100,000, one round of 2 s: for trying the harness, not for the committed table), and
- * {@code --parts publish,catchup,fanout,e2e,txpublish,instances} (default all) to run part of each database's
+ * {@code --parts publish,catchup,fanout,e2e,txpublish,instances,partitions} (default all) to run part of each database's
  * figures, e.g. under a profiler.
  */
 public final class MacroBenchmarks {
@@ -56,7 +56,7 @@ public final class MacroBenchmarks {
         rounds = Integer.parseInt(args.getOrDefault("rounds", quick ? "1" : "5"));
         roundTime = Duration.ofSeconds(Long.parseLong(args.getOrDefault("seconds", quick ? "2" : "3")));
         only = Arrays.asList(args.getOrDefault("only", "micro,memory,h2,postgres").split(","));
-        parts = Arrays.asList(args.getOrDefault("parts", "publish,catchup,fanout,e2e,txpublish,instances").split(","));
+        parts = Arrays.asList(args.getOrDefault("parts", "publish,catchup,fanout,e2e,txpublish,instances,partitions").split(","));
     }
 
     public static void main(String[] argv) throws Exception {
@@ -187,6 +187,9 @@ public final class MacroBenchmarks {
             }
             if (parts.contains("instances") && db.postgres) {
                 CrossInstance.measure(db, report, Duration.ofSeconds(quick ? 5 : 10));
+            }
+            if (parts.contains("partitions") && db.postgres) {
+                PartitionScaling.measure(db, report, quick ? 1 : Math.min(rounds, 3), quick ? 2_000 : 4_000);
             }
         }
     }

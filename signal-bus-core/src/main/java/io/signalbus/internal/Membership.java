@@ -8,9 +8,9 @@ import org.slf4j.LoggerFactory;
 /**
  * This process's membership among the processes serving one partitioned subscription: a heartbeat in
  * the store (renewed a third into the claim lease, ended by the store's clock as leases are), and from
- * the live members, which partitions this process should serve. Each partition goes to the member
- * ranked highest for it by rendezvous hashing ({@link #ownerOf}), so a member joining or leaving moves
- * only the partitions it gains or had. The claims still decide who serves: this only says which
+ * the live members, which partitions this process should serve: rendezvous hashing with bounded
+ * loads ({@link #owners}), so the members serve equal shares (a partition more or less) and a member
+ * joining or leaving moves about its share. The claims still decide who serves: this only says which
  * partitions a process tries to claim and which it hands off.
  */
 final class Membership {
@@ -44,9 +44,10 @@ final class Membership {
     }
 
     private boolean[] assignment(List<String> live) {
+        String[] owners = owners(partitions, live);
         boolean[] mine = new boolean[partitions];
         for (int p = 0; p < partitions; p++) {
-            mine[p] = ownerOf(p, live).equals(context.instanceId());
+            mine[p] = owners[p].equals(context.instanceId());
         }
         return mine;
     }
@@ -98,19 +99,38 @@ final class Membership {
     }
 
     /**
-     * Rendezvous hashing: the member with the highest {@link PartitionKey#hash} of
-     * {@code "<member>/<partition>"} (ties by id) owns the partition.
+     * The owner of each partition: rendezvous hashing with bounded loads. Partition by partition, in
+     * order, the members are ranked by the {@link PartitionKey#hash} of {@code "<member>/<partition>"}
+     * (highest first, ties by id), and the partition goes to the first one that may take another: one
+     * below {@code partitions / members}, or at it while fewer than {@code partitions % members}
+     * members have gone above. So every member ends with an equal share, a partition more or less.
+     * Plain rendezvous hashing moves only a member's own share on a join or leave, but its shares are
+     * uneven (16 partitions over 4 members came out 5/4/4/3, so one instance had a quarter more work
+     * than its share); the bound costs a few more partitions moving when members change. Every member
+     * computes the same from the same members, whatever the order of the list.
      */
-    static String ownerOf(int partition, List<String> members) {
-        String owner = members.get(0);
-        long best = Long.MIN_VALUE;
-        for (String member : members) {
-            long score = PartitionKey.hash(member + "/" + partition);
-            if (score > best || (score == best && member.compareTo(owner) < 0)) {
-                best = score;
-                owner = member;
+    static String[] owners(int partitions, List<String> members) {
+        List<String> sorted = members.stream().sorted().toList();
+        int floor = partitions / sorted.size();
+        int extra = partitions % sorted.size();
+        var load = new int[sorted.size()];
+        var owners = new String[partitions];
+        for (int partition = 0; partition < partitions; partition++) {
+            int chosen = -1;
+            long best = 0;
+            for (int m = 0; m < sorted.size(); m++) {
+                long score = PartitionKey.hash(sorted.get(m) + "/" + partition);
+                boolean room = load[m] < floor || (load[m] == floor && extra > 0);
+                if (room && (chosen < 0 || score > best)) {
+                    chosen = m;
+                    best = score;
+                }
             }
+            if (load[chosen]++ == floor) {
+                extra--;
+            }
+            owners[partition] = sorted.get(chosen);
         }
-        return owner;
+        return owners;
     }
 }

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -28,10 +29,17 @@ final class SubscriptionWorkers {
 
     /** Whom the partitions are assigned to; null when the subscription is not partitioned. */
     private final @Nullable Membership membership;
+    /** The handler as the user gave it (the partitions get it behind this process's concurrency gate). */
+    private volatile SignalHandler handler;
+    /** The partitions' shared handler permits in this process; null when the subscription is not partitioned. */
+    private final @Nullable Semaphore permits;
 
     SubscriptionWorkers(String id, SignalPattern pattern, List<PersistentSubscriptionWorker> workers,
-            @Nullable List<PartitionFilter> partitions, @Nullable Membership membership) {
+            @Nullable List<PartitionFilter> partitions, @Nullable Membership membership, SignalHandler handler,
+            @Nullable Semaphore permits) {
         this.id = id;
+        this.handler = handler;
+        this.permits = permits;
         this.membership = membership;
         this.pattern = pattern;
         this.workers = List.copyOf(workers);
@@ -48,9 +56,11 @@ final class SubscriptionWorkers {
         SignalPattern pattern = SignalPattern.compile(record.pattern());
         if (record.partitions() == 1) {
             return new SubscriptionWorkers(id, pattern, List.of(new PersistentSubscriptionWorker(context, record, id,
-                    null, () -> true, settings, handler, sequence.getAsLong())), null, null);
+                    null, () -> true, settings, handler, sequence.getAsLong())), null, null, handler, null);
         }
         var membership = new Membership(context, id, record.partitions());
+        var permits = new Semaphore(settings.concurrency(), true);
+        SignalHandler gated = gated(handler, permits);
         var workers = new ArrayList<PersistentSubscriptionWorker>(record.partitions());
         var filters = new ArrayList<PartitionFilter>(record.partitions());
         for (SubscriptionRecord partition : SubscriptionRecords.partitions(context.store(), record)) {
@@ -58,9 +68,26 @@ final class SubscriptionWorkers {
             var filter = new PartitionFilter(settings.partitionKey(), record.partitions(), index);
             filters.add(filter);
             workers.add(new PersistentSubscriptionWorker(context, partition, id, filter,
-                    () -> membership.assigned(index), settings, handler, sequence.getAsLong()));
+                    () -> membership.assigned(index), settings, gated, sequence.getAsLong()));
         }
-        return new SubscriptionWorkers(id, pattern, workers, filters, membership);
+        return new SubscriptionWorkers(id, pattern, workers, filters, membership, handler, permits);
+    }
+
+    /**
+     * The handler of a partitioned subscription: {@code concurrency} is the number of handler calls at
+     * a time in this process, shared by the partitions it serves (as a consumer group's instance has
+     * its consumer threads for all its partitions), so that instances add capacity. A partition's
+     * dispatcher waits for a permit with the signal taken; the wait is as short as the handlers are.
+     */
+    private static SignalHandler gated(SignalHandler handler, Semaphore permits) {
+        return delivery -> {
+            permits.acquireUninterruptibly();
+            try {
+                handler.handle(delivery);
+            } finally {
+                permits.release();
+            }
+        };
     }
 
     List<PersistentSubscriptionWorker> workers() {
@@ -110,7 +137,9 @@ final class SubscriptionWorkers {
 
     /** Attaches a new handler to every partition. */
     void reconnect(SignalHandler handler) {
-        workers.forEach(w -> w.reconnect(handler));
+        this.handler = handler;
+        SignalHandler attached = permits == null ? handler : gated(handler, permits);
+        workers.forEach(w -> w.reconnect(attached));
     }
 
     /**
@@ -135,8 +164,9 @@ final class SubscriptionWorkers {
         return workers.stream().anyMatch(PersistentSubscriptionWorker::isClaimed);
     }
 
+    /** The handler as the user gave it. */
     SignalHandler handler() {
-        return workers.get(0).handler();
+        return handler;
     }
 
     /** Asks every partition to stop after its current delivery. */

@@ -62,7 +62,10 @@ public @interface SignalListener {
     /** How long a delivery may run unacked, e.g. {@code 30s}; empty takes {@code signal-bus.ack-timeout}. */
     String ackTimeout() default "";
 
-    /** Threads calling this listener (persistent only); above 1 handling is no longer strictly ordered. */
+    /**
+     * Threads calling this listener (persistent only); above 1 handling is no longer strictly ordered.
+     * For a partitioned listener: calls at a time in this instance, shared by the partitions it serves.
+     */
     int concurrency() default 1;
 
     /**
