@@ -41,15 +41,23 @@ final class BenchDatabase implements AutoCloseable {
         this.url = url;
         this.schema = schema;
         this.h2Folder = h2Folder;
+        this.dataSource = pool("bench-" + name);
+    }
+
+    /**
+     * A pool of {@value #POOL_SIZE} on this database and schema, named {@code name}: the benchmark's,
+     * or one more for a second application instance (the caller closes it).
+     */
+    HikariDataSource pool(String name) {
         var config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(POOL_SIZE);
         config.setMinimumIdle(POOL_SIZE);
-        config.setPoolName("bench-" + name);
+        config.setPoolName(name);
         if (schema != null) {
             config.setSchema(schema);
         }
-        this.dataSource = new HikariDataSource(config);
+        return new HikariDataSource(config);
     }
 
     /**

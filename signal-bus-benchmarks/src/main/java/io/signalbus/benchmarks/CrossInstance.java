@@ -6,9 +6,9 @@ import java.util.Locale;
 
 /**
  * Two application instances on one PostgreSQL: instance A publishes (the README's
- * {@code @Transactional} service, or a plain {@code publish}), instance B serves the persistent
- * {@code @SignalListener} (A's listener is not started, so B holds the subscription). Both run in this
- * JVM as separate Spring applications, each with its own store, sequencer, LISTEN connection and
+ * {@code @Transactional} service), instance B serves the persistent {@code @SignalListener} (A's
+ * listener is not started, so B holds the subscription). Both run in this JVM as separate Spring
+ * applications, each with its own connection pool, store, sequencer, LISTEN connection and
  * subscription threads; they meet only in the database, as two processes would. With notifications
  * on, B learns of A's commits by LISTEN/NOTIFY; poll-only, at its next poll. The baseline is the same
  * load published and handled in one instance, measured in the same run.
@@ -31,8 +31,9 @@ final class CrossInstance {
         db.reset();
         for (boolean notify : List.of(true, false)) {
             List<String> mode = List.of("signal-bus.jdbc.notify=" + notify);
-            try (var b = new SpringEndToEnd(db.dataSource(), mode, TransactionalPublish.Orders.class);
-                    var a = new SpringEndToEnd(db.dataSource(), List.of("signal-bus.jdbc.notify=" + notify,
+            try (var poolOfA = db.pool("bench-instance-a");
+                    var b = new SpringEndToEnd(db.dataSource(), mode, TransactionalPublish.Orders.class);
+                    var a = new SpringEndToEnd(poolOfA, List.of("signal-bus.jdbc.notify=" + notify,
                             "bench.listen=false"), TransactionalPublish.Orders.class)) {
                 SpringEndToEnd.Sender local = b.bean(TransactionalPublish.Orders.class)::place;
                 SpringEndToEnd.Sender remote = a.bean(TransactionalPublish.Orders.class)::place;

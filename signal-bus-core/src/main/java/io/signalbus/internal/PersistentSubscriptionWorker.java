@@ -47,6 +47,7 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition changed = lock.newCondition();
     private final SubscriptionFeed feed;
+    private final HandlerPermits permits; // handler calls at a time, shared with the other partitions here
     private final DeliveryLedger ledger;
     private final SubscriptionClaim claim;
     private final CheckpointWriter checkpoints;
@@ -59,7 +60,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
     /** Serves {@code record}: a subscription, or a {@code partition} of one, while {@code assigned} says so. */
     PersistentSubscriptionWorker(WorkerContext context, SubscriptionRecord record, String subscriptionId,
             @Nullable PartitionFilter partition, BooleanSupplier assigned, SubscriptionSettings settings,
-            SignalHandler handler, long sequence) {
+            SignalHandler handler, HandlerPermits permits, long sequence) {
+        this.permits = permits;
         this.context = context;
         this.sequence = sequence;
         this.id = record.subscriptionId();
@@ -137,8 +139,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             context.background().execute(() -> readFromStore(page));
         }
         failed.forEach(failures::write);
-        if (delivery != null) {
-            delivery.run(handler, context.listeners(), context.busName());
+        if (delivery != null) { // delivered only if the claim it was taken under is held still (HandlerPermits)
+            WorkerDelivery taken = delivery;
+            permits.run(() -> taken.run(handler, context.listeners(), context.busName()), claim, claim.epoch());
         }
         if (running) {
             checkpoints.maybeWrite();

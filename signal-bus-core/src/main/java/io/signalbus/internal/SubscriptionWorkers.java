@@ -9,7 +9,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.Semaphore;
 import java.util.function.LongSupplier;
 import java.util.stream.Collectors;
 import org.jspecify.annotations.Nullable;
@@ -29,17 +28,10 @@ final class SubscriptionWorkers {
 
     /** Whom the partitions are assigned to; null when the subscription is not partitioned. */
     private final @Nullable Membership membership;
-    /** The handler as the user gave it (the partitions get it behind this process's concurrency gate). */
-    private volatile SignalHandler handler;
-    /** The partitions' shared handler permits in this process; null when the subscription is not partitioned. */
-    private final @Nullable Semaphore permits;
 
     SubscriptionWorkers(String id, SignalPattern pattern, List<PersistentSubscriptionWorker> workers,
-            @Nullable List<PartitionFilter> partitions, @Nullable Membership membership, SignalHandler handler,
-            @Nullable Semaphore permits) {
+            @Nullable List<PartitionFilter> partitions, @Nullable Membership membership) {
         this.id = id;
-        this.handler = handler;
-        this.permits = permits;
         this.membership = membership;
         this.pattern = pattern;
         this.workers = List.copyOf(workers);
@@ -56,11 +48,10 @@ final class SubscriptionWorkers {
         SignalPattern pattern = SignalPattern.compile(record.pattern());
         if (record.partitions() == 1) {
             return new SubscriptionWorkers(id, pattern, List.of(new PersistentSubscriptionWorker(context, record, id,
-                    null, () -> true, settings, handler, sequence.getAsLong())), null, null, handler, null);
+                    null, () -> true, settings, handler, HandlerPermits.NONE, sequence.getAsLong())), null, null);
         }
         var membership = new Membership(context, id, record.partitions());
-        var permits = new Semaphore(settings.concurrency(), true);
-        SignalHandler gated = gated(handler, permits);
+        var permits = new HandlerPermits(settings.concurrency()); // per instance, shared by its partitions
         var workers = new ArrayList<PersistentSubscriptionWorker>(record.partitions());
         var filters = new ArrayList<PartitionFilter>(record.partitions());
         for (SubscriptionRecord partition : SubscriptionRecords.partitions(context.store(), record)) {
@@ -68,26 +59,9 @@ final class SubscriptionWorkers {
             var filter = new PartitionFilter(settings.partitionKey(), record.partitions(), index);
             filters.add(filter);
             workers.add(new PersistentSubscriptionWorker(context, partition, id, filter,
-                    () -> membership.assigned(index), settings, gated, sequence.getAsLong()));
+                    () -> membership.assigned(index), settings, handler, permits, sequence.getAsLong()));
         }
-        return new SubscriptionWorkers(id, pattern, workers, filters, membership, handler, permits);
-    }
-
-    /**
-     * The handler of a partitioned subscription: {@code concurrency} is the number of handler calls at
-     * a time in this process, shared by the partitions it serves (as a consumer group's instance has
-     * its consumer threads for all its partitions), so that instances add capacity. A partition's
-     * dispatcher waits for a permit with the signal taken; the wait is as short as the handlers are.
-     */
-    private static SignalHandler gated(SignalHandler handler, Semaphore permits) {
-        return delivery -> {
-            permits.acquireUninterruptibly();
-            try {
-                handler.handle(delivery);
-            } finally {
-                permits.release();
-            }
-        };
+        return new SubscriptionWorkers(id, pattern, workers, filters, membership);
     }
 
     List<PersistentSubscriptionWorker> workers() {
@@ -137,9 +111,7 @@ final class SubscriptionWorkers {
 
     /** Attaches a new handler to every partition. */
     void reconnect(SignalHandler handler) {
-        this.handler = handler;
-        SignalHandler attached = permits == null ? handler : gated(handler, permits);
-        workers.forEach(w -> w.reconnect(attached));
+        workers.forEach(w -> w.reconnect(handler));
     }
 
     /**
@@ -164,9 +136,8 @@ final class SubscriptionWorkers {
         return workers.stream().anyMatch(PersistentSubscriptionWorker::isClaimed);
     }
 
-    /** The handler as the user gave it. */
     SignalHandler handler() {
-        return handler;
+        return workers.get(0).handler();
     }
 
     /** Asks every partition to stop after its current delivery. */

@@ -152,8 +152,10 @@ abstract class PartitionZombieTest {
         });
         await().atMost(Duration.ofSeconds(10)).until(() -> partitions(a).stream()
                 .allMatch(p -> "instance-a".equals(p.owner())));
-        a.publish(orders(1, 40)); // 40 keys: each partition gets enough for both its dispatcher threads
-        await().atMost(Duration.ofSeconds(10)).until(() -> inHandler.get() == PARTITIONS * CONCURRENCY);
+        a.publish(orders(1, 40)); // 40 keys: every dispatcher thread of every partition takes a signal
+        // CONCURRENCY handler calls at a time in an instance: those freeze in the handler, and the other
+        // dispatchers, each with a signal taken, freeze waiting for a permit
+        await().atMost(Duration.ofSeconds(10)).until(() -> inHandler.get() == CONCURRENCY);
 
         SignalBus b = bus(newStore(), "instance-b", Clock.systemUTC());
         b.subscribe("order.*", options(), delivery -> {
