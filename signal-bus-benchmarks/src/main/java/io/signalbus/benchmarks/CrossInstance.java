@@ -37,7 +37,8 @@ final class CrossInstance {
                             "bench.listen=false"), TransactionalPublish.Orders.class)) {
                 SpringEndToEnd.Sender local = b.bean(TransactionalPublish.Orders.class)::place;
                 SpringEndToEnd.Sender remote = a.bean(TransactionalPublish.Orders.class)::place;
-                SpringEndToEnd.fixedRate(PUBLISHERS, RATE, Duration.ofSeconds(2), remote, b); // warm-up
+                SpringEndToEnd.fixedRate(PUBLISHERS, RATE, Duration.ofSeconds(2), local, b); // warm-up of both paths
+                SpringEndToEnd.fixedRate(PUBLISHERS, RATE, Duration.ofSeconds(2), remote, b);
                 db.settle();
                 var same = SpringEndToEnd.fixedRate(PUBLISHERS, RATE, time, local, b);
                 db.settle();
