@@ -47,7 +47,7 @@ record LogHead(long position, @Nullable Instant recordedAt) {
         }
     }
 
-    static void createHead(Connection connection, String bus, String insertHeadIfAbsent) throws SQLException {
+    private static void createHead(Connection connection, String bus, String insertHeadIfAbsent) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(insertHeadIfAbsent)) {
             ps.setString(1, bus);
             ps.executeUpdate();

@@ -133,7 +133,8 @@ abstract class StoreStatements {
 
     /**
      * Deletes the staged rows of {@code count} committed transactions on a bus and returns them: seq,
-     * tx key, signal id, type, recorded at, envelope: (bus, key, key, …).
+     * tx key, signal id, type, recorded at, envelope: (bus, key, key, …). Written as H2 reads a delete's
+     * rows (a data change delta table); PostgreSQL uses {@link #takePendingArray()}.
      */
     String takePending(int count) {
         return """
