@@ -340,17 +340,7 @@ final class GroupCommitWriter implements AutoCloseable {
         }
         if (thread != null) {
             putUninterruptibly(STOP);
-            boolean interrupted = false;
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
+            Uninterruptibly.join(thread);
         }
         AppendRequest left;
         while ((left = queue.poll()) != null) {

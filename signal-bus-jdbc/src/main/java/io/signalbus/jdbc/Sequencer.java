@@ -343,19 +343,7 @@ final class Sequencer implements AutoCloseable {
             left = new ArrayList<>(woken);
             woken.clear();
         }
-        boolean interrupted = false;
-        for (Thread thread : stopping) {
-            while (thread.isAlive()) {
-                try {
-                    thread.join();
-                } catch (InterruptedException e) {
-                    interrupted = true;
-                }
-            }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
+        stopping.forEach(Uninterruptibly::join);
         left.forEach(this::sequence);
     }
 }
