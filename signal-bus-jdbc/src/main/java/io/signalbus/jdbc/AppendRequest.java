@@ -84,6 +84,15 @@ final class AppendRequest {
         return signals.size();
     }
 
+    /** The characters of all its envelopes (what bounds a statement's size). */
+    long envelopeChars() {
+        long chars = 0;
+        for (String envelope : envelopes) {
+            chars += envelope.length();
+        }
+        return chars;
+    }
+
     /** For the writer: whether it may write this request (false: its caller withdrew it). */
     boolean take() {
         return settled.compareAndSet(false, true);

@@ -79,9 +79,7 @@ final class LogWriter {
                 return false;
             }
             rows += request.size();
-            for (String envelope : request.envelopes()) {
-                chars += envelope.length();
-            }
+            chars += request.envelopeChars();
         }
         return strategy.appendsInOneStatement(rows, chars);
     }

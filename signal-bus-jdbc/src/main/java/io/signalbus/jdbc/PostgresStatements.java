@@ -88,6 +88,26 @@ final class PostgresStatements extends StoreStatements {
                 ON CONFLICT (bus, signal_id) DO NOTHING""";
     }
 
+    /**
+     * The rows in array order, so that their seq (staging order) follows publish order. Each id is
+     * looked up in the log by a subquery (the unique-index probe of {@link #insertPending()}), not a
+     * NOT EXISTS: the planner turns that into a join whose shape follows its row estimates, and in
+     * the benchmark, the log's statistics stale after a truncate, it read the whole bus for every
+     * publish (22 ms for 100 signals, against 2.6 ms this way).
+     */
+    @Override
+    String insertPendingArray() {
+        return """
+                INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
+                SELECT ?, ?, v.signal_id, v.type, ?, ?, v.envelope
+                FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS TEXT[])) WITH ORDINALITY
+                AS v (signal_id, type, envelope, place)
+                WHERE (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = v.signal_id) IS NULL
+                ORDER BY v.place
+                ON CONFLICT (bus, signal_id) DO NOTHING
+                RETURNING signal_id""";
+    }
+
     @Override
     String insertSubscriptionIfAbsent() {
         return """

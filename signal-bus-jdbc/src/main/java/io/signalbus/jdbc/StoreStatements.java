@@ -41,6 +41,15 @@ abstract class StoreStatements {
      */
     abstract String insertPending();
 
+    /**
+     * {@link #insertPending} for several signals of one publish in one statement, in their order,
+     * returning the ids it inserted: (bus, tx key, recorded at, created at, ids, types, envelopes, bus)
+     * with the three lists as arrays; null where the database takes one row per statement.
+     */
+    @Nullable String insertPendingArray() {
+        return null;
+    }
+
     // ------------------------------------------------------------------ the log
 
     /** Inserts one log row: (bus, position, signal id, type, recorded at, envelope). */

@@ -11,7 +11,10 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -45,6 +48,8 @@ final class TransactionStager {
     private final Sequencer sequencer;
     private final SecureRandom keys = new SecureRandom();
     private final IdLookup idLookup;
+    /** The database's bounds of one statement (rows, characters of envelopes). */
+    private final AppendStrategy bounds;
 
     TransactionStager(JdbcTemplate jdbc, JdbcDialect dialect, Sequencer sequencer) {
         this.jdbc = jdbc;
@@ -52,6 +57,7 @@ final class TransactionStager {
         this.sql = dialect.statements();
         this.underSavepoint = dialect == JdbcDialect.H2;
         this.sequencer = sequencer;
+        this.bounds = dialect.appendStrategy(jdbc);
     }
 
     /**
@@ -116,6 +122,11 @@ final class TransactionStager {
      */
     private List<String> insert(long key, AppendRequest request) {
         var created = JdbcMapping.timestamp(Instant.now());
+        String array = sql.insertPendingArray();
+        if (array != null && request.size() > 1
+                && bounds.appendsInOneStatement(request.size(), request.envelopeChars())) {
+            return insertInOneStatement(array, key, request, created);
+        }
         int[] counts = jdbc.batchUpdate(sql.insertPending(), new BatchPreparedStatementSetter() {
             @Override
             public void setValues(PreparedStatement ps, int i) throws SQLException {
@@ -143,6 +154,34 @@ final class TransactionStager {
             }
         }
         return skipped;
+    }
+
+    /**
+     * {@link #insert} as one statement (one plan, one execution, instead of one per signal); returns
+     * the ids it skipped.
+     */
+    private List<String> insertInOneStatement(String array, long key, AppendRequest request,
+            @Nullable OffsetDateTime created) {
+        int size = request.size();
+        var ids = new String[size];
+        var types = new String[size];
+        for (int i = 0; i < size; i++) {
+            ids[i] = request.signals().get(i).id();
+            types[i] = request.signals().get(i).type();
+        }
+        Set<String> inserted = new HashSet<>(jdbc.query(connection -> {
+            PreparedStatement ps = connection.prepareStatement(array);
+            ps.setString(1, request.bus());
+            ps.setLong(2, key);
+            ps.setObject(3, JdbcMapping.timestamp(request.recordedAt()));
+            ps.setObject(4, created);
+            ps.setObject(5, ids);
+            ps.setObject(6, types);
+            ps.setObject(7, request.envelopes().toArray(String[]::new));
+            ps.setString(8, request.bus());
+            return ps;
+        }, (rs, row) -> rs.getString(1)));
+        return Arrays.stream(ids).filter(id -> !inserted.contains(id)).toList();
     }
 
     /** The exception naming one of {@code ids} that is already in the log or staged. */

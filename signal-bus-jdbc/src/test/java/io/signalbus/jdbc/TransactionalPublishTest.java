@@ -26,6 +26,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.LongStream;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -230,6 +231,22 @@ abstract class TransactionalPublishTest {
                 second.id());
     }
 
+    @Test
+    void aPublishOfManySignalsInATransactionGivesThemPositionsInTheirOrder() {
+        List<Signal> signals = new ArrayList<>();
+        for (int n = 0; n < 200; n++) {
+            signals.add(Signal.of("order.created", "tx-test", Map.of("n", n)));
+        }
+
+        transaction.executeWithoutResult(status -> bus.publish(signals));
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> persistent.size() == signals.size());
+        assertThat(persistent).extracting(d -> d.signal().id())
+                .containsExactlyElementsOf(signals.stream().map(Signal::id).toList());
+        assertThat(persistent).extracting(Delivery::position)
+                .containsExactlyElementsOf(LongStream.rangeClosed(1, signals.size()).boxed().toList());
+    }
+
     /**
      * Issue 10, "done when" 1: a transaction that publishes and then stays open (3 s here, to keep the
      * suite fast) makes no other publisher wait: eight threads publishing in their own short
@@ -295,9 +312,12 @@ abstract class TransactionalPublishTest {
     private boolean committedElsewhere(String signalId) {
         try (Connection connection = dataSource.getConnection();
                 PreparedStatement query = connection.prepareStatement("SELECT (SELECT COUNT(*) FROM signal_bus_log"
-                        + " WHERE signal_id = ?) + (SELECT COUNT(*) FROM signal_bus_pending WHERE signal_id = ?)")) {
-            query.setString(1, signalId);
+                        + " WHERE bus = ? AND signal_id = ?) + (SELECT COUNT(*) FROM signal_bus_pending"
+                        + " WHERE bus = ? AND signal_id = ?)")) {
+            query.setString(1, bus.name());
             query.setString(2, signalId);
+            query.setString(3, bus.name());
+            query.setString(4, signalId);
             try (ResultSet rs = query.executeQuery()) {
                 rs.next();
                 return rs.getInt(1) == 1;
