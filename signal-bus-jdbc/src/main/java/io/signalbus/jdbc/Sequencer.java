@@ -64,6 +64,8 @@ final class Sequencer implements AutoCloseable {
     private final Set<String> unremembered = new HashSet<>();
     /** Buses to sequence, each once; guarded by this. */
     private final Set<String> woken = new LinkedHashSet<>();
+    /** Whether the sequencing thread waits for a commit; guarded by this. */
+    private boolean idle;
     /** The sequencing thread and the backstop thread, once started; guarded by this. */
     private final List<Thread> threads = new ArrayList<>();
     private boolean closed;
@@ -118,7 +120,11 @@ final class Sequencer implements AutoCloseable {
                 }
                 woken.add(bus.getKey());
             }
-            notifyAll();
+            if (idle) {
+                // else it is stepping and looks at what is woken when done; and the backstop thread, which
+                // waits on this monitor too, is not woken for every commit
+                notifyAll();
+            }
             if (!closed) {
                 return;
             }
@@ -132,10 +138,13 @@ final class Sequencer implements AutoCloseable {
             List<String> buses;
             synchronized (this) {
                 while (!closed && woken.isEmpty()) {
+                    idle = true;
                     try {
                         wait();
                     } catch (InterruptedException e) {
                         // only close() stops the sequencer
+                    } finally {
+                        idle = false;
                     }
                 }
                 if (closed) {
