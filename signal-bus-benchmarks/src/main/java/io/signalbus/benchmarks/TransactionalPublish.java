@@ -75,8 +75,10 @@ final class TransactionalPublish {
         SpringEndToEnd.Result fixed;
         try (var e2e = new SpringEndToEnd(db.dataSource(), Orders.class)) {
             SpringEndToEnd.Sender orders = e2e.bean(Orders.class)::place;
+            // Spring's transaction path, the encoder and the store's statements run cold at first (the JIT
+            // compiler takes a core of this machine for tens of seconds): warm every case up for two rounds
             for (Case c : CASES) {
-                e2e.fullSpeed(c.threads(), c.perTransaction(), Duration.ofSeconds(1), orders);
+                e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime.multipliedBy(2), orders);
             }
             for (int r = 1; r <= rounds; r++) {
                 System.out.println("  round " + r);

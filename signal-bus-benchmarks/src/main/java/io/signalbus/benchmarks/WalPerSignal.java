@@ -1,0 +1,67 @@
+package io.signalbus.benchmarks;
+
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * What the database writes and flushes for each signal published inside a transaction, against the
+ * raw one-row transaction: WAL flushes (fsync calls), WAL bytes and full-page images per signal,
+ * read from {@code pg_stat_wal} around each case (PostgreSQL 14+). Unlike a rate, these counts
+ * barely move with the machine's load, so they show what a change to the write path costs on any
+ * machine. Run it alone (nothing else may write to the cluster meanwhile):
+ * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.WalPerSignal <jdbc url> [seconds]}.
+ */
+public final class WalPerSignal {
+
+    private record Wal(long records, long fpi, long bytes, long syncs) {
+        Wal minus(Wal before) {
+            return new Wal(records - before.records, fpi - before.fpi, bytes - before.bytes, syncs - before.syncs);
+        }
+    }
+
+    private WalPerSignal() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Duration time = Duration.ofSeconds(args.length > 1 ? Long.parseLong(args[1]) : 10);
+        try (BenchDatabase db = BenchDatabase.postgres(args[0]);
+                var e2e = new SpringEndToEnd(db.dataSource(), TransactionalPublish.Orders.class)) {
+            var raw = new RawJdbc(db.dataSource());
+            SpringEndToEnd.Sender orders = e2e.bean(TransactionalPublish.Orders.class)::place;
+            int[][] cases = {{1, 1}, {8, 1}, {1, 100}};
+            for (int[] c : cases) {
+                e2e.fullSpeed(c[0], c[1], time, orders); // warm-up
+            }
+            System.out.println("case   | path          | signals/s | WAL flushes/signal | WAL bytes/signal | full-page images/signal");
+            for (int[] c : cases) {
+                db.settle();
+                Wal before = wal(db.dataSource());
+                Load.Result rawResult = c[1] == 1 ? raw.singleRowPerTransaction(c[0], time, null)
+                        : raw.batchPerTransaction(c[0], c[1], time);
+                print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), wal(db.dataSource()).minus(before));
+                db.settle();
+                before = wal(db.dataSource());
+                SpringEndToEnd.Result result = e2e.fullSpeed(c[0], c[1], time, orders);
+                print(c, "transactional", result.completed().units(), result.completed().perSecond(),
+                        wal(db.dataSource()).minus(before));
+            }
+        }
+    }
+
+    private static void print(int[] c, String path, long signals, double perSecond, Wal wal) {
+        System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %18.3f | %16.0f | %.4f%n", c[0], c[1], path, perSecond,
+                (double) wal.syncs / signals, (double) wal.bytes / signals, (double) wal.fpi / signals);
+    }
+
+    private static Wal wal(DataSource dataSource) throws Exception {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                ResultSet rs = statement.executeQuery("SELECT wal_records, wal_fpi, wal_bytes, wal_sync FROM pg_stat_wal")) {
+            rs.next();
+            return new Wal(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+        }
+    }
+}
