@@ -10,9 +10,10 @@ import javax.sql.DataSource;
 /**
  * What the database writes and flushes for each signal published inside a transaction, against the
  * raw one-row transaction: WAL flushes (fsync calls), WAL bytes and full-page images per signal,
- * read from {@code pg_stat_wal} around each case (PostgreSQL 14+). Unlike a rate, these counts
- * barely move with the machine's load, so they show what a change to the write path costs on any
- * machine. Run it alone (nothing else may write to the cluster meanwhile):
+ * read from {@code pg_stat_wal} around each case (PostgreSQL 14+). Counts depend on the machine
+ * less than rates do (they still move between runs: how many commits share a flush depends on
+ * timing), so they show what a change to the write path costs. Run it alone (nothing else may write
+ * to the cluster meanwhile; the counters are the whole cluster's):
  * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.WalPerSignal <jdbc url> [seconds]}.
  */
 public final class WalPerSignal {
