@@ -9,8 +9,9 @@ import javax.sql.DataSource;
 
 /**
  * What the database writes and flushes for each signal published inside a transaction, against the
- * raw one-row transaction: WAL flushes (fsync calls), WAL bytes and full-page images per signal,
- * read from {@code pg_stat_wal} around each case (PostgreSQL 14+). Counts depend on the machine
+ * raw one-row transaction: WAL flushes (fsync calls), WAL bytes, full-page images and committed
+ * transactions (publishers', sequencer's, checkpoints', and the statements run in auto-commit) per
+ * signal, read from {@code pg_stat_wal} and {@code pg_stat_database} around each case (PostgreSQL 14+). Counts depend on the machine
  * less than rates do (they still move between runs: how many commits share a flush depends on
  * timing), so they show what a change to the write path costs. Run it alone (nothing else may write
  * to the cluster meanwhile; the counters are the whole cluster's):
@@ -18,9 +19,10 @@ import javax.sql.DataSource;
  */
 public final class WalPerSignal {
 
-    private record Wal(long records, long fpi, long bytes, long syncs) {
+    private record Wal(long records, long fpi, long bytes, long syncs, long commits) {
         Wal minus(Wal before) {
-            return new Wal(records - before.records, fpi - before.fpi, bytes - before.bytes, syncs - before.syncs);
+            return new Wal(records - before.records, fpi - before.fpi, bytes - before.bytes, syncs - before.syncs,
+                    commits - before.commits);
         }
     }
 
@@ -37,7 +39,8 @@ public final class WalPerSignal {
             for (int[] c : cases) {
                 e2e.fullSpeed(c[0], c[1], time, orders); // warm-up
             }
-            System.out.println("case   | path          | signals/s | WAL flushes/signal | WAL bytes/signal | full-page images/signal");
+            System.out.println("case    | path          | signals/s | WAL flushes/signal | WAL bytes/signal"
+                    + " | full-page images/signal | commits/signal");
             for (int[] c : cases) {
                 db.settle();
                 Wal before = wal(db.dataSource());
@@ -54,15 +57,23 @@ public final class WalPerSignal {
     }
 
     private static void print(int[] c, String path, long signals, double perSecond, Wal wal) {
-        System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %18.3f | %16.0f | %.4f%n", c[0], c[1], path, perSecond,
-                (double) wal.syncs / signals, (double) wal.bytes / signals, (double) wal.fpi / signals);
+        System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %18.3f | %16.0f | %23.4f | %.3f%n", c[0], c[1], path,
+                perSecond, (double) wal.syncs / signals, (double) wal.bytes / signals, (double) wal.fpi / signals,
+                (double) wal.commits / signals);
     }
 
+    /**
+     * The cluster's WAL counters and this database's commits. Backends report their commits at most
+     * once a second, so it waits that long first (the case has ended; only stragglers are counted).
+     */
     private static Wal wal(DataSource dataSource) throws Exception {
+        Thread.sleep(1_500);
         try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
-                ResultSet rs = statement.executeQuery("SELECT wal_records, wal_fpi, wal_bytes, wal_sync FROM pg_stat_wal")) {
+                ResultSet rs = statement.executeQuery("SELECT wal_records, wal_fpi, wal_bytes, wal_sync,"
+                        + " (SELECT xact_commit FROM pg_stat_database WHERE datname = current_database())"
+                        + " FROM pg_stat_wal")) {
             rs.next();
-            return new Wal(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4));
+            return new Wal(rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5));
         }
     }
 }
