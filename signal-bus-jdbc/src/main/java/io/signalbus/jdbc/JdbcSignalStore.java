@@ -133,8 +133,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         BusNotifications notifying = builder.notifications && sql.notifies() ? notifications : null;
         AppendStrategy append = dialect.appendStrategy(jdbc, notifying);
         this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH, append),
-                SEQUENCING_BATCH, builder.pollInterval, () -> jdbc.queryForList(sql.pendingBuses(), String.class),
-                notifications::appendedElsewhere);
+                SEQUENCING_BATCH, builder.pollInterval, notifications::appendedElsewhere);
         this.appender = new LogAppender(dataSource, jdbc, sql,
                 new LogWriter(jdbc, transactions, append),
                 new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
@@ -264,7 +263,10 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                         JdbcMapping.timestamp(recordedBefore), limit));
     }
 
-    /** When the oldest signal of the bus was published that a transaction committed and no sequencer has moved yet. */
+    /**
+     * When the first signal of the bus (in staging order) was published that a transaction committed
+     * and no sequencer has moved yet.
+     */
     @Override
     public Optional<Instant> oldestUnsequenced(String busName) {
         return run(busName, "read the oldest staged signal", () -> jdbc.query(sql.oldestPending(), rs -> rs.next()

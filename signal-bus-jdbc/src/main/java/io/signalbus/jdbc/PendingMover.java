@@ -45,6 +45,10 @@ final class PendingMover {
     record Step(int staged, Map<Long, List<Moved>> byTransaction) {
     }
 
+    /** Where a staged row is in staging order, its bus and its transaction's key. */
+    record StagedKey(long seq, String bus, long txKey) {
+    }
+
     private record Staged(long seq, long txKey, String signalId, String type, Instant recordedAt, String envelope) {
     }
 
@@ -83,13 +87,13 @@ final class PendingMover {
     }
 
     /**
-     * The keys of the transactions that staged the oldest {@code batch} rows of a bus before
-     * {@code stagedBefore}, in staging order; it walks the staging table (with its deleted rows not
-     * yet vacuumed), so only the backstop calls it.
+     * The first {@code batch} staged rows after staging place {@code after} that were staged before
+     * {@code stagedBefore}, in staging order, whatever their bus; only the backstop reads staging this
+     * way ({@link StoreStatements#firstPending()}).
      */
-    List<Long> oldestKeys(String bus, Instant stagedBefore) {
-        return jdbc.queryForList(sql.firstPendingKeys(), Long.class, bus, JdbcMapping.timestamp(stagedBefore), batch)
-                .stream().distinct().toList();
+    List<StagedKey> firstStaged(long after, Instant stagedBefore) {
+        return jdbc.query(sql.firstPending(), (rs, row) -> new StagedKey(rs.getLong(1), rs.getString(2), rs.getLong(3)),
+                after, JdbcMapping.timestamp(stagedBefore), batch);
     }
 
     private Step move(String bus, List<Long> keys, boolean checkIds) {

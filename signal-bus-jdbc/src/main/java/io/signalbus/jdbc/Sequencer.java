@@ -8,13 +8,13 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -29,16 +29,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A staged row no local transaction is waiting for (staged by another process whose sequencer is
  * late, or by one that died between its commit and sequencing) is moved by the backstop, on a thread
- * of its own: every {@code backstop} interval it sequences, on every bus that has staged rows, the
- * transactions of the oldest rows staged at least one interval ago (by this JVM's clock: younger ones
- * are left to the process that staged them, so that its subscribers get them handed on), and reports
+ * of its own: every {@code backstop} interval it walks the rows staged at least one interval ago (by
+ * this JVM's clock: younger ones are left to the process that staged them, so that its subscribers
+ * get them handed on), on every bus, in staging order, sequences their transactions, and reports
  * them through {@code appendedElsewhere}, so that subscriptions read them. Several processes may
  * sequence one bus: the head lock serialises their appends, and a transaction another one moved is
  * simply not found (and reported as appended elsewhere too).
  *
  * <p>Bounded: the set of buses to sequence holds each bus once, and the transactions waiting for
  * their positions are at most {@link #MAX_WAITING}; beyond that a transaction is not remembered, and
- * its bus is sequenced the backstop way (oldest staged rows first) instead.
+ * the backstop sequences it once it is one interval old.
  */
 final class Sequencer implements AutoCloseable {
 
@@ -65,14 +65,11 @@ final class Sequencer implements AutoCloseable {
     private final PendingMover mover;
     private final int batch;
     private final long backstopNanos;
-    private final Supplier<List<String>> pendingBuses;
     private final Consumer<String> appendedElsewhere;
     /** Committed local transactions by bus, in commit order; guarded by this. */
     private final Map<String, ArrayDeque<Waiting>> waiting = new HashMap<>();
     /** The number of transactions in {@link #waiting}; guarded by this. */
     private int waitingCount;
-    /** Buses to sequence the backstop way: with staged rows no local transaction is waiting for; guarded by this. */
-    private final Set<String> unremembered = new HashSet<>();
     /** Buses to sequence, each once; guarded by this. */
     private final Set<String> woken = new LinkedHashSet<>();
     /** Whether the sequencing thread waits for a commit; guarded by this. */
@@ -82,23 +79,19 @@ final class Sequencer implements AutoCloseable {
     private boolean closed;
 
     /**
-     * @param pendingBuses      the buses that have staged rows, for the backstop
      * @param appendedElsewhere told of a bus whose log got signals no local caller is waiting for
      */
-    Sequencer(PendingMover mover, int batch, Duration backstop, Supplier<List<String>> pendingBuses,
-            Consumer<String> appendedElsewhere) {
+    Sequencer(PendingMover mover, int batch, Duration backstop, Consumer<String> appendedElsewhere) {
         this.mover = mover;
         this.batch = batch;
         this.backstopNanos = backstop.toNanos();
-        this.pendingBuses = pendingBuses;
         this.appendedElsewhere = appendedElsewhere;
     }
 
     /**
      * Starts the sequencing thread and the backstop thread (which at once looks for what a process
-     * that died left behind). The backstop walks the staging table, which can take tens of
-     * milliseconds while it holds many deleted rows; on a thread of its own, that never delays a
-     * local transaction's step.
+     * that died left behind). On a thread of its own, the backstop's walk of the staging table never
+     * delays a local transaction's step.
      */
     synchronized void start() {
         if (!closed && threads.isEmpty()) {
@@ -121,15 +114,13 @@ final class Sequencer implements AutoCloseable {
     void committed(long txKey, Map<String, List<AppendRequest>> requests) {
         synchronized (this) {
             for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
-                if (waitingCount < MAX_WAITING) {
+                if (waitingCount < MAX_WAITING) { // else the backstop will find it
                     int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
                     waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
                             .add(new Waiting(txKey, bus.getValue(), size));
                     waitingCount++;
-                } else {
-                    unremembered.add(bus.getKey());
+                    woken.add(bus.getKey());
                 }
-                woken.add(bus.getKey());
             }
             if (idle) {
                 // else it is stepping and looks at what is woken when done; and the backstop thread, which
@@ -178,38 +169,21 @@ final class Sequencer implements AutoCloseable {
         }
     }
 
-    /** Every backstop interval: sequences the staged rows no local transaction waits for, on every bus that has some. */
+    /** Every backstop interval: sequences the staged rows no local transaction waits for. */
     private void runBackstop() {
-        while (true) {
-            List<String> pending = List.of();
+        while (!isClosed()) {
             try {
-                pending = pendingBuses.get();
+                backstop();
             } catch (RuntimeException e) {
-                log.warn("signal-bus: could not look for signals waiting for their positions: {}",
+                log.warn("signal-bus: could not look for signals waiting for their positions (retrying): {}",
                         JdbcSignalStore.message(e), e);
-            }
-            List<String> buses;
-            synchronized (this) {
-                if (closed) {
-                    return;
-                }
-                unremembered.addAll(pending);
-                buses = new ArrayList<>(unremembered);
-                unremembered.clear();
-            }
-            for (String bus : buses) {
-                try {
-                    backstop(bus);
-                } catch (RuntimeException e) {
-                    log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}",
-                            bus, JdbcSignalStore.message(e), e);
-                    synchronized (this) {
-                        unremembered.add(bus);
-                    }
-                }
             }
             pause();
         }
+    }
+
+    private synchronized boolean isClosed() {
+        return closed;
     }
 
     private synchronized void pause() {
@@ -266,23 +240,34 @@ final class Sequencer implements AutoCloseable {
     }
 
     /**
-     * Moves the bus's staged rows that no local transaction is waiting for, oldest transactions
-     * first, until none is left; they are appended elsewhere.
+     * Moves the staged rows no local transaction is waiting for that were staged at least one backstop
+     * interval ago, page by page in staging order, each page's transactions bus by bus; they are
+     * appended elsewhere. A bus whose step fails is tried again on the next walk.
      */
-    private void backstop(String bus) {
-        while (true) {
-            Set<Long> local = waitingKeys(bus);
-            List<Long> keys = mover.oldestKeys(bus, Instant.now().minusNanos(backstopNanos)).stream()
-                    .filter(key -> !local.contains(key)).toList();
-            if (keys.isEmpty()) {
-                return; // none, or the oldest are local transactions, which their own steps move
+    private void backstop() {
+        Instant stagedBefore = Instant.now().minusNanos(backstopNanos);
+        long after = Long.MIN_VALUE;
+        List<PendingMover.StagedKey> page;
+        do {
+            page = mover.firstStaged(after, stagedBefore);
+            var keysByBus = new LinkedHashMap<String, Set<Long>>();
+            for (PendingMover.StagedKey row : page) {
+                keysByBus.computeIfAbsent(row.bus(), bus -> new LinkedHashSet<>()).add(row.txKey());
+                after = row.seq();
             }
-            PendingMover.Step step = mover.move(bus, keys);
-            if (step.staged() == 0) {
-                return;
+            for (Map.Entry<String, Set<Long>> bus : keysByBus.entrySet()) {
+                Set<Long> local = waitingKeys(bus.getKey()); // their own steps move them
+                List<Long> keys = bus.getValue().stream().filter(key -> !local.contains(key)).toList();
+                try {
+                    if (!keys.isEmpty() && mover.move(bus.getKey(), keys).staged() > 0) {
+                        appendedElsewhere.accept(bus.getKey());
+                    }
+                } catch (RuntimeException e) {
+                    log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}",
+                            bus.getKey(), JdbcSignalStore.message(e), e);
+                }
             }
-            appendedElsewhere.accept(bus);
-        }
+        } while (page.size() == batch && !isClosed());
     }
 
     private synchronized Set<Long> waitingKeys(String bus) {
