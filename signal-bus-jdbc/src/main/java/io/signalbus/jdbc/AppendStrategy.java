@@ -2,7 +2,9 @@ package io.signalbus.jdbc;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.time.Instant;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * How one database moves a bus's head and inserts the rows below it, the hot path of every
@@ -23,4 +25,24 @@ interface AppendStrategy {
      * then needs no transaction, one round trip, and holds the head row lock the shortest time.
      */
     boolean appendsInOneStatement(int rows, long envelopeChars);
+
+    /**
+     * A staged row as {@link #moveStaged} moved it: its transaction's key, its id, and its position
+     * and time in the log (0 and null when it was dropped because its id was in the log already).
+     */
+    record StagedMove(long txKey, String signalId, long position, @Nullable Instant recordedAt) {
+    }
+
+    /**
+     * Moves the committed staged rows of the transactions {@code keys} of a bus into the log in one
+     * statement, on {@code connection} in its current transaction (creating the bus's head row if it
+     * has none), the way {@link PendingMover} does it in two; returns every row it took out of
+     * staging, in position order, the dropped ones (with {@code checkIds}, those whose id is in the
+     * log; without, such an id fails the statement) last. Null where the database has no such
+     * statement: then the mover takes the rows out of staging and {@linkplain #append appends} them.
+     */
+    default @Nullable List<StagedMove> moveStaged(Connection connection, String bus, List<Long> keys, boolean checkIds)
+            throws SQLException {
+        return null;
+    }
 }

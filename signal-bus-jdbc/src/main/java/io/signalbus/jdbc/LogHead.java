@@ -47,7 +47,8 @@ record LogHead(long position, @Nullable Instant recordedAt) {
         }
     }
 
-    private static void createHead(Connection connection, String bus, String insertHeadIfAbsent) throws SQLException {
+    /** Creates the head row of {@code bus} unless it exists. */
+    static void createHead(Connection connection, String bus, String insertHeadIfAbsent) throws SQLException {
         try (PreparedStatement ps = connection.prepareStatement(insertHeadIfAbsent)) {
             ps.setString(1, bus);
             ps.executeUpdate();

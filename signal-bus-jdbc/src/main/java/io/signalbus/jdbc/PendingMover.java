@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.dao.DuplicateKeyException;
@@ -22,8 +23,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * of some whole transactions out of staging (deleting them) and appends them to the log the way group
  * commit does ({@link AppendStrategy}: the head moves, locked until commit, and the rows go in at
  * consecutive positions below it; with notifications on, the bus is notified in the same
- * transaction). The transactions are those whose keys the caller names (the local ones it saw commit,
- * or the oldest ones staged), in that order. Two sequencers never move the same rows: a row is gone
+ * transaction); on PostgreSQL both in one statement ({@link AppendStrategy#moveStaged}). The
+ * transactions are those whose keys the caller names (the local ones it saw commit, or the oldest
+ * ones staged), in that order. Two sequencers never move the same rows: a row is gone
  * once deleted, and a second delete waits for the first to commit and then finds nothing. Positions
  * are only handed out to committed signals, under the head lock, and commit with them: a reader
  * never finds a gap filled later.
@@ -106,6 +108,11 @@ final class PendingMover {
         if (customPlans != null) {
             jdbc.execute(customPlans);
         }
+        List<AppendStrategy.StagedMove> inOneStatement = keys.isEmpty() ? null
+                : append.moveStaged(connection, bus, keys, checkIds);
+        if (inOneStatement != null) {
+            return step(bus, inOneStatement);
+        }
         List<Staged> staged = keys.isEmpty() ? List.of() : take(bus, keys);
         Map<String, Long> inLog = checkIds && !staged.isEmpty()
                 ? ids.inLog(bus, staged.stream().map(Staged::signalId).toList()) : Map.of();
@@ -113,9 +120,7 @@ final class PendingMover {
         keys.forEach(key -> byTransaction.put(key, new ArrayList<>()));
         for (Staged row : staged) {
             if (inLog.containsKey(row.signalId())) {
-                log.error("signal-bus: signal id '{}' was published to bus '{}' in a transaction while it was already"
-                        + " in the log at position {}; the later copy is dropped", row.signalId(), bus,
-                        inLog.get(row.signalId()));
+                dropped(bus, row.signalId(), inLog.get(row.signalId()));
             } else {
                 byTransaction.computeIfAbsent(row.txKey(), key -> new ArrayList<>()).add(row);
             }
@@ -148,6 +153,30 @@ final class PendingMover {
         return new Step(staged.size(), moved);
     }
 
+    /** The step {@link AppendStrategy#moveStaged} made, by transaction key in position order. */
+    private Step step(String bus, List<AppendStrategy.StagedMove> rows) {
+        var moved = new LinkedHashMap<Long, List<Moved>>();
+        var dropped = new ArrayList<String>();
+        for (AppendStrategy.StagedMove row : rows) {
+            if (row.position() == 0) {
+                dropped.add(row.signalId());
+            } else {
+                moved.computeIfAbsent(row.txKey(), key -> new ArrayList<>()).add(new Moved(row.signalId(),
+                        row.position(), Objects.requireNonNull(row.recordedAt(), "recorded_at")));
+            }
+        }
+        if (!dropped.isEmpty()) {
+            Map<String, Long> inLog = ids.inLog(bus, dropped);
+            dropped.forEach(id -> dropped(bus, id, inLog.get(id)));
+        }
+        return new Step(rows.size(), moved);
+    }
+
+    private static void dropped(String bus, String signalId, @Nullable Long position) {
+        log.error("signal-bus: signal id '{}' was published to bus '{}' in a transaction while it was already in the"
+                + " log at position {}; the later copy is dropped", signalId, bus, position);
+    }
+
     /**
      * Deletes the staged rows of the transactions {@code keys} of the bus and returns them in staging
      * order. Committed transactions only: a key is known once its transaction committed, or read
@@ -159,17 +188,12 @@ final class PendingMover {
             staged.add(new Staged(rs.getLong(1), rs.getLong(2), rs.getString(3), rs.getString(4),
                     JdbcMapping.instant(rs, 5), rs.getString(6)));
         };
-        String array = sql.takePendingArray();
-        if (array != null) {
-            jdbc.query(array, collect, bus, keys.toArray(Long[]::new));
-        } else {
-            for (int from = 0; from < keys.size(); from += 100) {
-                List<Long> chunk = keys.subList(from, Math.min(from + 100, keys.size()));
-                var parameters = new ArrayList<Object>(chunk.size() + 1);
-                parameters.add(bus);
-                parameters.addAll(chunk);
-                jdbc.query(sql.takePending(chunk.size()), collect, parameters.toArray());
-            }
+        for (int from = 0; from < keys.size(); from += 100) {
+            List<Long> chunk = keys.subList(from, Math.min(from + 100, keys.size()));
+            var parameters = new ArrayList<Object>(chunk.size() + 1);
+            parameters.add(bus);
+            parameters.addAll(chunk);
+            jdbc.query(sql.takePending(chunk.size()), collect, parameters.toArray());
         }
         staged.sort(Comparator.comparingLong(Staged::seq));
         return staged;

@@ -2,8 +2,10 @@ package io.signalbus.jdbc;
 
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
 
@@ -14,7 +16,9 @@ import org.jspecify.annotations.Nullable;
  * flush, not for three round trips. An append larger than {@link #MAX_ROWS_PER_STATEMENT} rows or
  * {@link #MAX_CHARS_PER_STATEMENT} characters of envelopes takes several statements in its transaction.
  * With notifications on, the same statement also notifies the bus ({@code pg_notify}), so processes
- * that listen learn of the append when it commits, at no extra round trip.
+ * that listen learn of the append when it commits, at no extra round trip. A sequencing step is one
+ * statement too ({@link PostgresStatements#moveStaged}): the staged envelopes go from staging to the
+ * log inside the database, where reading them out and sending them back took most of a step's time.
  */
 final class PostgresAppendStrategy implements AppendStrategy {
 
@@ -31,6 +35,9 @@ final class PostgresAppendStrategy implements AppendStrategy {
     private final PostgresStatements statements;
     /** The append statement: notifying the bus on {@link BusNotifications#CHANNEL} in the same statement, or not. */
     private final String appendLog;
+    /** The sequencing step, trusting the ids to be new, and checking them against the log. */
+    private final String moveStaged;
+    private final String moveStagedCheckingIds;
     /** Notifies on behalf of this store; null without notifications. */
     private final @Nullable BusNotifications notifications;
 
@@ -38,6 +45,8 @@ final class PostgresAppendStrategy implements AppendStrategy {
         this.statements = statements;
         this.notifications = notifications;
         this.appendLog = notifications != null ? statements.appendLogAndNotify() : statements.appendLog();
+        this.moveStaged = statements.moveStaged(false, notifications != null);
+        this.moveStagedCheckingIds = statements.moveStaged(true, notifications != null);
     }
 
     @Override
@@ -101,6 +110,49 @@ final class PostgresAppendStrategy implements AppendStrategy {
                 ps.setString(10, notifications.payload(bus));
             }
             return LogHead.move(connection, ps, bus, count, statements.insertHeadIfAbsent());
+        }
+    }
+
+    /**
+     * Runs {@link PostgresStatements#moveStaged}; when it moves nothing (the bus may have no head row
+     * yet, and then it moves nothing), creates the head row and runs it once more.
+     */
+    @Override
+    public List<StagedMove> moveStaged(Connection connection, String bus, List<Long> keys, boolean checkIds)
+            throws SQLException {
+        List<StagedMove> moved = moveStagedOnce(connection, bus, keys, checkIds);
+        if (moved.isEmpty()) {
+            LogHead.createHead(connection, bus, statements.insertHeadIfAbsent());
+            moved = moveStagedOnce(connection, bus, keys, checkIds);
+        }
+        return moved;
+    }
+
+    private List<StagedMove> moveStagedOnce(Connection connection, String bus, List<Long> keys, boolean checkIds)
+            throws SQLException {
+        Long[] keyArray = keys.toArray(Long[]::new);
+        try (PreparedStatement ps = connection.prepareStatement(checkIds ? moveStagedCheckingIds : moveStaged)) {
+            int p = 0;
+            ps.setString(++p, bus);
+            ps.setObject(++p, keyArray);
+            ps.setString(++p, bus);
+            ps.setObject(++p, keyArray);
+            if (checkIds) {
+                ps.setString(++p, bus);
+            }
+            ps.setString(++p, bus);
+            if (notifications != null) {
+                ps.setString(++p, BusNotifications.CHANNEL);
+                ps.setString(++p, notifications.payload(bus));
+            }
+            var moved = new ArrayList<StagedMove>();
+            try (ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    moved.add(new StagedMove(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                            JdbcMapping.nullableInstant(rs, 4)));
+                }
+            }
+            return moved;
         }
     }
 

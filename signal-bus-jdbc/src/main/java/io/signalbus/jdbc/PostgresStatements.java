@@ -61,11 +61,42 @@ final class PostgresStatements extends StoreStatements {
                 SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id = ANY (CAST(? AS VARCHAR[]))""";
     }
 
-    @Override
-    String takePendingArray() {
+    /**
+     * A whole sequencing step in one statement, so that the envelopes never leave the database: deletes
+     * the staged rows of the transactions of a bus whose keys are given (only if the bus has a head
+     * row: else it moves nothing), and appends them to the log at the next positions, transaction by
+     * transaction in the order of the keys, each in staging order, with times that never decrease
+     * along the log (as {@link #appendLog()} does). With {@code checkIds}, a row whose id is in the log
+     * already is deleted and not appended; without, such a row makes the statement fail on the log's
+     * unique key. Parameters: (bus, keys, bus, keys[, bus if checkIds], bus[, channel, payload]). It returns every
+     * row it deleted: transaction key, signal id, position and time in the log (null when not appended),
+     * in position order. The notification is sent once, when it appended something.
+     */
+    String moveStaged(boolean checkIds, boolean notify) {
         return """
-                DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ANY (CAST(? AS BIGINT[]))
-                RETURNING seq, tx_key, signal_id, type, recorded_at, envelope""";
+                WITH moved AS (DELETE FROM signal_bus_pending WHERE bus = ? AND tx_key = ANY (CAST(? AS BIGINT[]))
+                AND EXISTS (SELECT 1 FROM signal_bus_head WHERE bus = ?)
+                RETURNING seq, tx_key, signal_id, type, recorded_at, envelope),
+                kept AS (SELECT m.signal_id, m.type, m.envelope, row_number() OVER w AS place,
+                max(m.recorded_at) OVER w AS at
+                FROM moved m JOIN unnest(CAST(? AS BIGINT[])) WITH ORDINALITY AS k (tx_key, turn) ON k.tx_key = m.tx_key
+                %s
+                WINDOW w AS (ORDER BY k.turn, m.seq ROWS UNBOUNDED PRECEDING)),
+                total AS (SELECT COUNT(*) AS n, MAX(at) AS at FROM kept),
+                head AS (UPDATE signal_bus_head h SET position = h.position + total.n,
+                previous_recorded_at = h.recorded_at, recorded_at = GREATEST(h.recorded_at, total.at)
+                FROM total WHERE h.bus = ? AND total.n > 0 RETURNING h.bus, h.position, h.previous_recorded_at, total.n),
+                appended AS (INSERT INTO signal_bus_log (bus, position, signal_id, type, recorded_at, envelope)
+                SELECT head.bus, head.position - head.n + kept.place, kept.signal_id, kept.type,
+                GREATEST(head.previous_recorded_at, kept.at), kept.envelope FROM head, kept
+                RETURNING signal_id, position, recorded_at)%s
+                SELECT m.tx_key, m.signal_id, a.position, a.recorded_at
+                FROM moved m LEFT JOIN appended a ON a.signal_id = m.signal_id%s
+                ORDER BY a.position""".formatted(
+                checkIds ? "WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = m.signal_id)"
+                        : "",
+                notify ? ",\nnotified AS (SELECT pg_notify(?, ?) FROM head)" : "",
+                notify ? " CROSS JOIN (SELECT COUNT(*) FROM notified) n" : "");
     }
 
     @Override

@@ -147,17 +147,13 @@ abstract class StoreStatements {
     /**
      * Deletes the staged rows of {@code count} committed transactions on a bus and returns them: seq,
      * tx key, signal id, type, recorded at, envelope: (bus, key, key, …). Written as H2 reads a delete's
-     * rows (a data change delta table); PostgreSQL uses {@link #takePendingArray()}.
+     * rows (a data change delta table); PostgreSQL moves them in one statement instead
+     * ({@link PostgresStatements#moveStaged}).
      */
     String takePending(int count) {
         return """
                 SELECT seq, tx_key, signal_id, type, recorded_at, envelope FROM OLD TABLE (DELETE FROM signal_bus_pending
                 WHERE bus = ? AND tx_key IN (%s))""".formatted(String.join(", ", Collections.nCopies(count, "?")));
-    }
-
-    /** {@link #takePending} with the keys as one array: (bus, keys); null where the database takes lists only. */
-    @Nullable String takePendingArray() {
-        return null;
     }
 
     /**
