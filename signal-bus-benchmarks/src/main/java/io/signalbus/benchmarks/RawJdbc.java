@@ -12,6 +12,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.Collections;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import javax.sql.DataSource;
 import org.jspecify.annotations.Nullable;
 
@@ -64,6 +65,36 @@ final class RawJdbc {
                 return 1;
             }
         });
+    }
+
+    /**
+     * {@code threads} threads together making {@code perSecond} one-row transactions (INSERT, COMMIT)
+     * a second on a fixed schedule, as {@link SpringEndToEnd}'s fixed-rate publishers do; returns each
+     * transaction's time from when the schedule said to start it to its commit, so that a stall of the
+     * database delays the transactions behind it too, as it delays a publisher's signals.
+     */
+    Latencies fixedRate(int threads, int perSecond, Duration duration) throws Exception {
+        var latencies = new Latencies((int) (perSecond * duration.toSeconds() * 2));
+        long intervalNanos = 1_000_000_000L * threads / perSecond;
+        long origin = System.nanoTime() + 10_000_000;
+        Load.run(threads, duration, thread -> new JdbcWorker(INSERT_COLUMNS + ROW) {
+            private long next = origin + thread * intervalNanos / threads;
+
+            @Override
+            public int step() throws SQLException {
+                long wait;
+                while ((wait = next - System.nanoTime()) > 0) {
+                    LockSupport.parkNanos(wait);
+                }
+                bind(statement, 1, positions.incrementAndGet());
+                statement.executeUpdate();
+                connection.commit();
+                latencies.record(System.nanoTime() - next);
+                next += intervalNanos;
+                return 1;
+            }
+        });
+        return latencies;
     }
 
     /** JDBC batches ({@code addBatch}/{@code executeBatch}) of {@code batch} one-row INSERTs, one per transaction. */
