@@ -58,8 +58,16 @@ final class Sequencer implements AutoCloseable {
     /** Committed transactions that may wait for their positions at once. */
     static final int MAX_WAITING = 100_000;
 
+    /**
+     * Characters of envelopes one step takes at most, unless its first transaction alone has more:
+     * the bound of one append statement, since on PostgreSQL a step is one statement and one
+     * transaction (with signals of up to {@code max-payload-size}, 1 MB by default, a step of 1,000
+     * signals could otherwise carry a gigabyte).
+     */
+    static final long MAX_STEP_CHARS = PostgresAppendStrategy.MAX_CHARS_PER_STATEMENT;
+
     /** A local committed transaction's signals on one bus, waiting for their positions. */
-    private record Waiting(long txKey, List<AppendRequest> requests, int size) {
+    record Waiting(long txKey, List<AppendRequest> requests, int size, long chars) {
     }
 
     private final PendingMover mover;
@@ -116,8 +124,9 @@ final class Sequencer implements AutoCloseable {
             for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
                 if (waitingCount < MAX_WAITING) { // else the backstop will find it
                     int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
+                    long chars = bus.getValue().stream().mapToLong(AppendRequest::envelopeChars).sum();
                     waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
-                            .add(new Waiting(txKey, bus.getValue(), size));
+                            .add(new Waiting(txKey, bus.getValue(), size, chars));
                     waitingCount++;
                     woken.add(bus.getKey());
                 }
@@ -276,18 +285,23 @@ final class Sequencer implements AutoCloseable {
         return keys;
     }
 
-    /** The next committed transactions of the bus, in commit order: at least one, else at most about {@code batch} signals. */
-    private synchronized List<Waiting> next(String bus) {
+    /**
+     * Takes the next committed transactions of the bus for a step, in commit order: at least one,
+     * else at most {@code batch} signals and {@link #MAX_STEP_CHARS} characters of envelopes.
+     */
+    synchronized List<Waiting> next(String bus) {
         ArrayDeque<Waiting> queue = waiting.get(bus);
         var next = new ArrayList<Waiting>();
         if (queue == null) {
             return next;
         }
         int size = 0;
-        for (Waiting first = queue.peekFirst(); first != null && (next.isEmpty() || size + first.size() <= batch);
-                first = queue.peekFirst()) {
+        long chars = 0;
+        for (Waiting first = queue.peekFirst(); first != null && (next.isEmpty()
+                || size + first.size() <= batch && chars + first.chars() <= MAX_STEP_CHARS); first = queue.peekFirst()) {
             next.add(queue.removeFirst());
             size += first.size();
+            chars += first.chars();
         }
         if (queue.isEmpty()) {
             waiting.remove(bus);
