@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * machine, from {@code /proc}). On a machine of two cores the 8-thread cases are bound by CPU, so
  * CPU per signal says what a change to either side is worth where rates spread by a third between
  * runs. Linux only, the database on this machine, nothing else running on it:
- * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.CpuPerSignal <jdbc url> [seconds]}.
+ * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.CpuPerSignal <url> [seconds]}.
  */
 public final class CpuPerSignal {
 
@@ -47,7 +47,7 @@ public final class CpuPerSignal {
             for (int[] c : cases) {
                 // warm-up: the JIT compiler takes a core for tens of seconds at first
                 e2e.fullSpeed(c[0], c[1], time.multipliedBy(2), orders);
-                raw(raw, c, time);
+                raw.transactions(c[0], c[1], time);
             }
             System.out.println("case    | path          | signals/s | JVM µs/signal | publish call µs/signal"
                     + " | PostgreSQL µs/signal | total µs/signal");
@@ -55,7 +55,7 @@ public final class CpuPerSignal {
                 db.settle();
                 long jvm = os.getProcessCpuTime();
                 long pg = postgresTicks();
-                Load.Result rawResult = raw(raw, c, time);
+                Load.Result rawResult = raw.transactions(c[0], c[1], time);
                 print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), os.getProcessCpuTime() - jvm, -1,
                         postgresTicks() - pg);
                 db.settle();
@@ -69,16 +69,13 @@ public final class CpuPerSignal {
         }
     }
 
-    private static Load.Result raw(RawJdbc raw, int[] c, Duration time) throws Exception {
-        return c[1] == 1 ? raw.singleRowPerTransaction(c[0], time, null) : raw.batchPerTransaction(c[0], c[1], time);
-    }
-
     private static void print(int[] c, String path, long signals, double perSecond, long jvmNanos, long callNanos,
             long postgresTicks) {
         double jvm = jvmNanos / 1000.0 / signals;
         double postgres = postgresTicks * (1_000_000.0 / TICKS_PER_SECOND) / signals;
         System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %13.1f | %22s | %20.1f | %15.1f%n", c[0], c[1],
-                path, perSecond, jvm, callNanos < 0 ? "—" : String.format(Locale.ROOT, "%.1f", callNanos / 1000.0 / signals),
+                path, perSecond, jvm,
+                callNanos < 0 ? "—" : String.format(Locale.ROOT, "%.1f", callNanos / 1000.0 / signals),
                 postgres, jvm + postgres);
     }
 

@@ -68,6 +68,15 @@ final class RawJdbc {
     }
 
     /**
+     * The raw baseline of {@code threads} publishers of {@code perTransaction} signals per
+     * transaction: one-row transactions for one, else JDBC batches of that many.
+     */
+    Load.Result transactions(int threads, int perTransaction, Duration duration) throws Exception {
+        return perTransaction == 1 ? singleRowPerTransaction(threads, duration, null)
+                : batchPerTransaction(threads, perTransaction, duration);
+    }
+
+    /**
      * {@code threads} threads together making {@code perSecond} one-row transactions (INSERT, COMMIT)
      * a second on a fixed schedule, as {@link SpringEndToEnd}'s fixed-rate publishers do; returns each
      * transaction's time from when the schedule said to start it to its commit, so that a stall of the

@@ -88,9 +88,7 @@ final class TransactionalPublish {
                     raw.reset();
                     db.execute("TRUNCATE TABLE " + BenchDatabase.RAW_TABLE);
                     db.settle();
-                    Load.Result rawResult = c.perTransaction() == 1
-                            ? raw.singleRowPerTransaction(c.threads(), roundTime, null)
-                            : raw.batchPerTransaction(c.threads(), c.perTransaction(), roundTime);
+                    Load.Result rawResult = raw.transactions(c.threads(), c.perTransaction(), roundTime);
                     samples.add("raw " + c.key(), rawResult.perSecond());
                     db.settle();
                     SpringEndToEnd.Result result = e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime, orders);

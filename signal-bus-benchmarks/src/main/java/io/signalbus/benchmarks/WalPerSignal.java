@@ -44,8 +44,7 @@ public final class WalPerSignal {
             for (int[] c : cases) {
                 db.settle();
                 Wal before = wal(db.dataSource());
-                Load.Result rawResult = c[1] == 1 ? raw.singleRowPerTransaction(c[0], time, null)
-                        : raw.batchPerTransaction(c[0], c[1], time);
+                Load.Result rawResult = raw.transactions(c[0], c[1], time);
                 print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), wal(db.dataSource()).minus(before));
                 db.settle();
                 before = wal(db.dataSource());

@@ -136,7 +136,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                 SEQUENCING_BATCH, builder.pollInterval, notifications::appendedElsewhere);
         this.appender = new LogAppender(dataSource, jdbc, sql,
                 new LogWriter(jdbc, transactions, append),
-                new TransactionStager(jdbc, dialect, sequencer), builder.publishTimeout);
+                new TransactionStager(jdbc, dialect, append, sequencer), builder.publishTimeout);
         try {
             this.keepOpen = dialect.prepare(dataSource, jdbc);
         } catch (DataAccessException | SQLException e) {
@@ -263,10 +263,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                         JdbcMapping.timestamp(recordedBefore), limit));
     }
 
-    /**
-     * When the first signal of the bus (in staging order) was published that a transaction committed
-     * and no sequencer has moved yet.
-     */
+    /** When the bus's first staged signal (staging order) was published that no sequencer has moved yet. */
     @Override
     public Optional<Instant> oldestUnsequenced(String busName) {
         return run(busName, "read the oldest staged signal", () -> jdbc.query(sql.oldestPending(), rs -> rs.next()

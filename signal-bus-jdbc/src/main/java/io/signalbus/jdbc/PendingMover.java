@@ -79,6 +79,9 @@ final class PendingMover {
      * comment), by doing the step again.
      */
     Step move(String bus, List<Long> keys) {
+        if (keys.isEmpty()) {
+            return new Step(0, Map.of());
+        }
         try {
             return move(bus, keys, false);
         } catch (DuplicateKeyException e) {
@@ -108,12 +111,11 @@ final class PendingMover {
         if (customPlans != null) {
             jdbc.execute(customPlans);
         }
-        List<AppendStrategy.StagedMove> inOneStatement = keys.isEmpty() ? null
-                : append.moveStaged(connection, bus, keys, checkIds);
+        List<AppendStrategy.StagedMove> inOneStatement = append.moveStaged(connection, bus, keys, checkIds);
         if (inOneStatement != null) {
             return step(bus, inOneStatement);
         }
-        List<Staged> staged = keys.isEmpty() ? List.of() : take(bus, keys);
+        List<Staged> staged = take(bus, keys);
         Map<String, Long> inLog = checkIds && !staged.isEmpty()
                 ? ids.inLog(bus, staged.stream().map(Staged::signalId).toList()) : Map.of();
         var byTransaction = new LinkedHashMap<Long, List<Staged>>();

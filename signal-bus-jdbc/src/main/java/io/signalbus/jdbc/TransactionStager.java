@@ -51,13 +51,13 @@ final class TransactionStager {
     /** The database's bounds of one statement (rows, characters of envelopes). */
     private final AppendStrategy bounds;
 
-    TransactionStager(JdbcTemplate jdbc, JdbcDialect dialect, Sequencer sequencer) {
+    TransactionStager(JdbcTemplate jdbc, JdbcDialect dialect, AppendStrategy bounds, Sequencer sequencer) {
         this.jdbc = jdbc;
         this.idLookup = new IdLookup(jdbc, dialect.statements());
         this.sql = dialect.statements();
         this.underSavepoint = dialect == JdbcDialect.H2;
         this.sequencer = sequencer;
-        this.bounds = dialect.appendStrategy(jdbc);
+        this.bounds = bounds;
     }
 
     /**
