@@ -33,16 +33,21 @@ interface AppendStrategy {
     record StagedMove(long txKey, String signalId, long position, @Nullable Instant recordedAt) {
     }
 
+    /** Whether {@link #moveStaged} moves staged rows in one statement here; else the mover takes them and appends. */
+    default boolean movesStaged() {
+        return false;
+    }
+
     /**
      * Moves the committed staged rows of the transactions {@code keys} of a bus into the log in one
-     * statement, on {@code connection} in its current transaction (creating the bus's head row if it
-     * has none), the way {@link PendingMover} does it in two; returns every row it took out of
-     * staging, in position order, the dropped ones (with {@code checkIds}, those whose id is in the
-     * log; without, such an id fails the statement) last. Null where the database has no such
-     * statement: then the mover takes the rows out of staging and {@linkplain #append appends} them.
+     * statement, on {@code connection} (creating the bus's head row if it has none), the way
+     * {@link PendingMover} does it in two; in auto-commit mode it commits by itself. Returns every
+     * row it took out of staging, in position order, the dropped ones (with {@code checkIds}, those
+     * whose id is in the log; without, such an id fails the statement) last. Only where
+     * {@link #movesStaged()}.
      */
-    default @Nullable List<StagedMove> moveStaged(Connection connection, String bus, List<Long> keys, boolean checkIds)
+    default List<StagedMove> moveStaged(Connection connection, String bus, List<Long> keys, boolean checkIds)
             throws SQLException {
-        return null;
+        throw new UnsupportedOperationException("this database moves staged rows in two statements");
     }
 }

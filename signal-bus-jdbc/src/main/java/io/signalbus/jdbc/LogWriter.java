@@ -93,23 +93,8 @@ final class LogWriter {
         String bus = group.get(0).bus();
         var rows = new ArrayList<LogRow>();
         group.forEach(request -> addRows(rows, request));
-        boolean autoCommit = connection.getAutoCommit();
-        try {
-            LogHead head = strategy.append(connection, bus, rows);
-            if (!autoCommit) {
-                connection.commit();
-            }
-            return results(group, new HashMap<>(Map.of(bus, head)));
-        } catch (SQLException | RuntimeException e) {
-            if (!autoCommit) {
-                try {
-                    connection.rollback();
-                } catch (SQLException rollbackFailure) {
-                    e.addSuppressed(rollbackFailure);
-                }
-            }
-            throw e;
-        }
+        return StandaloneCommit.run(connection,
+                () -> results(group, new HashMap<>(Map.of(bus, strategy.append(connection, bus, rows)))));
     }
 
     /** Adds the rows of a request to those of its bus, each at least as late as the rows before it. */

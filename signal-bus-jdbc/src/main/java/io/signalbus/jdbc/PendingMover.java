@@ -23,7 +23,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * of some whole transactions out of staging (deleting them) and appends them to the log the way group
  * commit does ({@link AppendStrategy}: the head moves, locked until commit, and the rows go in at
  * consecutive positions below it; with notifications on, the bus is notified in the same
- * transaction); on PostgreSQL both in one statement ({@link AppendStrategy#moveStaged}). The
+ * transaction); on PostgreSQL both in one statement that commits by itself
+ * ({@link AppendStrategy#moveStaged}). The
  * transactions are those whose keys the caller names (the local ones it saw commit, or the oldest
  * ones staged), in that order. Two sequencers never move the same rows: a row is gone
  * once deleted, and a second delete waits for the first to commit and then finds nothing. Positions
@@ -101,20 +102,21 @@ final class PendingMover {
                 after, JdbcMapping.timestamp(stagedBefore), batch);
     }
 
+    /**
+     * A step: on PostgreSQL one statement that commits by itself (one round trip), elsewhere a
+     * transaction that takes the rows out of staging and appends them.
+     */
     private Step move(String bus, List<Long> keys, boolean checkIds) {
+        if (append.movesStaged()) {
+            return Objects.requireNonNull(jdbc.execute((ConnectionCallback<Step>) connection -> StandaloneCommit.run(
+                    connection, () -> step(bus, append.moveStaged(connection, bus, keys, checkIds)))), "step");
+        }
         return Objects.requireNonNull(transactions.execute(status -> jdbc.execute(
-                (ConnectionCallback<Step>) connection -> move(connection, bus, keys, checkIds))), "step");
+                (ConnectionCallback<Step>) connection -> takeAndAppend(connection, bus, keys, checkIds))), "step");
     }
 
-    private Step move(Connection connection, String bus, List<Long> keys, boolean checkIds) throws SQLException {
-        String customPlans = sql.customPlans();
-        if (customPlans != null) {
-            jdbc.execute(customPlans);
-        }
-        List<AppendStrategy.StagedMove> inOneStatement = append.moveStaged(connection, bus, keys, checkIds);
-        if (inOneStatement != null) {
-            return step(bus, inOneStatement);
-        }
+    private Step takeAndAppend(Connection connection, String bus, List<Long> keys, boolean checkIds)
+            throws SQLException {
         List<Staged> staged = take(bus, keys);
         Map<String, Long> inLog = checkIds && !staged.isEmpty()
                 ? ids.inLog(bus, staged.stream().map(Staged::signalId).toList()) : Map.of();

@@ -8,6 +8,9 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
+import org.postgresql.PGStatement;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * PostgreSQL's append: one statement ({@link PostgresStatements#appendLog()}) moves the head and
@@ -18,9 +21,12 @@ import org.jspecify.annotations.Nullable;
  * With notifications on, the same statement also notifies the bus ({@code pg_notify}), so processes
  * that listen learn of the append when it commits, at no extra round trip. A sequencing step is one
  * statement too ({@link PostgresStatements#moveStaged}): the staged envelopes go from staging to the
- * log inside the database, where reading them out and sending them back took most of a step's time.
+ * log inside the database, where reading them out and sending them back took most of a step's time,
+ * and in auto-commit mode it commits by itself, one round trip a step.
  */
 final class PostgresAppendStrategy implements AppendStrategy {
+
+    private static final Logger log = LoggerFactory.getLogger(PostgresAppendStrategy.class);
 
     /** Rows per array statement (about 0.5 MB of envelopes for typical signals). */
     static final int MAX_ROWS_PER_STATEMENT = 1000;
@@ -40,6 +46,8 @@ final class PostgresAppendStrategy implements AppendStrategy {
     private final String moveStagedCheckingIds;
     /** Notifies on behalf of this store; null without notifications. */
     private final @Nullable BusNotifications notifications;
+    /** Whether the missing driver was reported ({@link #planEveryCall}); a race only repeats the warning. */
+    private volatile boolean warnedOfDriver;
 
     PostgresAppendStrategy(PostgresStatements statements, @Nullable BusNotifications notifications) {
         this.statements = statements;
@@ -113,6 +121,11 @@ final class PostgresAppendStrategy implements AppendStrategy {
         }
     }
 
+    @Override
+    public boolean movesStaged() {
+        return true;
+    }
+
     /**
      * Runs {@link PostgresStatements#moveStaged}; when it moves nothing (the bus may have no head row
      * yet, and then it moves nothing), creates the head row and runs it once more.
@@ -132,6 +145,7 @@ final class PostgresAppendStrategy implements AppendStrategy {
             throws SQLException {
         Long[] keyArray = keys.toArray(Long[]::new);
         try (PreparedStatement ps = connection.prepareStatement(checkIds ? moveStagedCheckingIds : moveStaged)) {
+            planEveryCall(ps);
             int p = 0;
             ps.setString(++p, bus);
             ps.setObject(++p, keyArray);
@@ -153,6 +167,24 @@ final class PostgresAppendStrategy implements AppendStrategy {
                 }
             }
             return moved;
+        }
+    }
+
+    /**
+     * Has the driver send the step as an unnamed statement, which PostgreSQL plans for the values of
+     * each call. A named prepared statement gets a generic plan after five calls, and the staging
+     * table swings between empty and a backlog (holding deleted rows until vacuumed): a plan made
+     * while it was empty walks it, or the bus's id index, once it is not. Each call is parsed again
+     * (the statement is planned each call anyway). Without the PostgreSQL JDBC driver behind the
+     * DataSource the driver's own choice stands, with a warning.
+     */
+    private void planEveryCall(PreparedStatement ps) throws SQLException {
+        if (ps.isWrapperFor(PGStatement.class)) {
+            ps.unwrap(PGStatement.class).setPrepareThreshold(0);
+        } else if (!warnedOfDriver) {
+            warnedOfDriver = true;
+            log.warn("signal-bus: the DataSource's driver is not the PostgreSQL JDBC driver; the sequencing step may run"
+                    + " with a plan cached for an empty staging table, and slow down when it is not");
         }
     }
 

@@ -100,11 +100,6 @@ final class PostgresStatements extends StoreStatements {
     }
 
     @Override
-    String customPlans() {
-        return "SET LOCAL plan_cache_mode = force_custom_plan";
-    }
-
-    @Override
     String insertHeadIfAbsent() {
         return """
                 INSERT INTO signal_bus_head (bus, position) VALUES (?, 0) ON CONFLICT (bus) DO NOTHING""";

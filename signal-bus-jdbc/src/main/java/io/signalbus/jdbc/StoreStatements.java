@@ -156,16 +156,6 @@ abstract class StoreStatements {
                 WHERE bus = ? AND tx_key IN (%s))""".formatted(String.join(", ", Collections.nCopies(count, "?")));
     }
 
-    /**
-     * A statement that makes the rest of the sequencing transaction plan each statement for its
-     * parameters; null where the database needs none. The staging table swings between empty and a
-     * backlog (and holds deleted rows until vacuumed): a plan cached while it was empty can scan it
-     * whole once it is not.
-     */
-    @Nullable String customPlans() {
-        return null;
-    }
-
     /** Deletes the rows one publish staged, when it is rejected: (bus, tx key, signal id). */
     String deletePendingOf() {
         return """

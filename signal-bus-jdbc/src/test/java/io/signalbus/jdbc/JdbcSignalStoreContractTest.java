@@ -12,8 +12,6 @@ import io.signalbus.store.Lease;
 import io.signalbus.store.SignalStore;
 import io.signalbus.store.SignalStoreContractTest;
 import io.signalbus.store.SubscriptionRecord;
-import java.sql.Connection;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -32,7 +30,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.jdbc.datasource.DelegatingDataSource;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /** The store contract plus what only the JDBC store promises; each database supplies its DataSource. */
@@ -158,14 +155,7 @@ abstract class JdbcSignalStoreContractTest extends SignalStoreContractTest {
 
     @Test
     void appendsCommitWhenThePoolHandsOutConnectionsWithAutoCommitOff() {
-        DataSource manualCommit = new DelegatingDataSource(dataSource()) {
-            @Override
-            public Connection getConnection() throws SQLException {
-                Connection connection = super.getConnection();
-                connection.setAutoCommit(false);
-                return connection;
-            }
-        };
+        DataSource manualCommit = TestDatabases.withAutoCommitOff(dataSource());
         try (var manualStore = new JdbcSignalStore(manualCommit)) {
             manualStore.append(bus, List.of(signal("t.e", 1)), T0);
             manualStore.append(bus, List.of(signal("t.e", 2), signal("t.e", 3)), T0);

@@ -1,10 +1,15 @@
 package io.signalbus.jdbc;
 
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
 import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.util.UUID;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcConnectionPool;
 import org.postgresql.ds.PGConnectionPoolDataSource;
+import org.springframework.jdbc.datasource.DelegatingDataSource;
 
 /**
  * Migrated databases for the JDBC store tests: a shared H2 in-memory database, fresh H2 file
@@ -63,6 +68,32 @@ final class TestDatabases {
         JdbcConnectionPool pool = JdbcConnectionPool.create(h2Url, "sa", "");
         pool.setMaxConnections(30);
         return pool;
+    }
+
+    /**
+     * {@code dataSource} as a pool configured with auto-commit off hands it out: every connection in
+     * manual-commit mode, and what was not committed rolled back when it is closed (as HikariCP does),
+     * so that only work its user committed stays.
+     */
+    static DataSource withAutoCommitOff(DataSource dataSource) {
+        return new DelegatingDataSource(dataSource) {
+            @Override
+            public Connection getConnection() throws SQLException {
+                Connection connection = super.getConnection();
+                connection.setAutoCommit(false);
+                return (Connection) Proxy.newProxyInstance(Connection.class.getClassLoader(),
+                        new Class<?>[] {Connection.class}, (proxy, method, args) -> {
+                            if (method.getName().equals("close")) {
+                                connection.rollback();
+                            }
+                            try {
+                                return method.invoke(connection, args);
+                            } catch (InvocationTargetException e) {
+                                throw e.getCause();
+                            }
+                        });
+            }
+        };
     }
 
     static <T extends DataSource> T migrated(T dataSource) {

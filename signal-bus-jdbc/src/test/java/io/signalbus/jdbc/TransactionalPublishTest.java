@@ -99,6 +99,26 @@ abstract class TransactionalPublishTest {
     }
 
     @Test
+    void signalsPublishedInATransactionGetPositionsWhenThePoolHandsOutConnectionsWithAutoCommitOff() {
+        bus.close();
+        store.close(); // its backstop would sequence what the store under test leaves staged
+        DataSource manualCommit = TestDatabases.withAutoCommitOff(dataSource);
+        var manualTransaction = new TransactionTemplate(new DataSourceTransactionManager(manualCommit));
+        Signal first = Signal.of("order.created", "tx-test", Map.of("n", 1));
+        Signal second = Signal.of("order.created", "tx-test", Map.of("n", 2));
+        try (var manualStore = new JdbcSignalStore(manualCommit);
+                var manualBus = SignalBus.builder().store(manualStore).name(bus.name()).build()) {
+            manualTransaction.executeWithoutResult(status -> manualBus.publish(List.of(first, second)));
+
+            // read through the normal pool: only a committed step is visible there
+            var committed = new JdbcTemplate(dataSource);
+            await().atMost(Duration.ofSeconds(10)).until(() -> committed.queryForList(
+                    "SELECT signal_id FROM signal_bus_log WHERE bus = ? ORDER BY position", String.class,
+                    bus.name()), ids -> ids.equals(List.of(first.id(), second.id())));
+        }
+    }
+
+    @Test
     void publishInACommittedTransactionWakesSubscribersOnlyAfterTheCommit() {
         Signal signal = Signal.of("order.created", "tx-test", Map.of("n", 1));
 
