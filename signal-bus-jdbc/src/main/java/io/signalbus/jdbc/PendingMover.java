@@ -48,8 +48,8 @@ final class PendingMover {
     record Step(int staged, Map<Long, List<Moved>> byTransaction) {
     }
 
-    /** Where a staged row is in staging order, its bus and its transaction's key. */
-    record StagedKey(long seq, String bus, long txKey) {
+    /** Where a staged row is in staging order, its bus, its transaction's key and its envelope's length in bytes. */
+    record StagedKey(long seq, String bus, long txKey, long envelopeBytes) {
     }
 
     private record Staged(long seq, long txKey, String signalId, String type, Instant recordedAt, String envelope) {
@@ -98,8 +98,8 @@ final class PendingMover {
      * way ({@link StoreStatements#firstPending()}).
      */
     List<StagedKey> firstStaged(long after, Instant stagedBefore) {
-        return jdbc.query(sql.firstPending(), (rs, row) -> new StagedKey(rs.getLong(1), rs.getString(2), rs.getLong(3)),
-                after, JdbcMapping.timestamp(stagedBefore), batch);
+        return jdbc.query(sql.firstPending(), (rs, row) -> new StagedKey(rs.getLong(1), rs.getString(2), rs.getLong(3),
+                rs.getLong(4)), after, JdbcMapping.timestamp(stagedBefore), batch);
     }
 
     /**

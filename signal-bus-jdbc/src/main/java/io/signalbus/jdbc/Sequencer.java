@@ -8,7 +8,6 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -28,8 +27,8 @@ import org.slf4j.LoggerFactory;
  * staging table, which holds deleted rows until vacuum removes them.
  *
  * <p>A staged row no local transaction is waiting for (staged by another process whose sequencer is
- * late, or by one that died between its commit and sequencing) is moved by the backstop, on a thread
- * of its own: every {@code backstop} interval it walks the rows staged at least one interval ago (by
+ * late, or by one that died between its commit and sequencing) is moved by the {@link Backstop}, on a
+ * thread of its own: every {@code backstop} interval it walks the rows staged at least one interval ago (by
  * this JVM's clock: younger ones are left to the process that staged them, so that its subscribers
  * get them handed on), on every bus, in staging order, sequences their transactions, and reports
  * them through {@code appendedElsewhere}, so that subscriptions read them. Several processes may
@@ -72,6 +71,7 @@ final class Sequencer implements AutoCloseable {
 
     private final PendingMover mover;
     private final int batch;
+    private final Backstop backstop;
     private final long backstopNanos;
     private final Consumer<String> appendedElsewhere;
     /** Committed local transactions by bus, in commit order; guarded by this. */
@@ -92,6 +92,7 @@ final class Sequencer implements AutoCloseable {
     Sequencer(PendingMover mover, int batch, Duration backstop, Consumer<String> appendedElsewhere) {
         this.mover = mover;
         this.batch = batch;
+        this.backstop = new Backstop(mover, batch, appendedElsewhere);
         this.backstopNanos = backstop.toNanos();
         this.appendedElsewhere = appendedElsewhere;
     }
@@ -182,7 +183,7 @@ final class Sequencer implements AutoCloseable {
     private void runBackstop() {
         while (!isClosed()) {
             try {
-                backstop();
+                backstop.walk(Instant.now().minusNanos(backstopNanos), this::waitingKeys, this::isClosed);
             } catch (RuntimeException e) {
                 log.warn("signal-bus: could not look for signals waiting for their positions (retrying): {}",
                         JdbcSignalStore.message(e), e);
@@ -246,37 +247,6 @@ final class Sequencer implements AutoCloseable {
             return false;
         }
         return true;
-    }
-
-    /**
-     * Moves the staged rows no local transaction is waiting for that were staged at least one backstop
-     * interval ago, page by page in staging order, each page's transactions bus by bus; they are
-     * appended elsewhere. A bus whose step fails is tried again on the next walk.
-     */
-    private void backstop() {
-        Instant stagedBefore = Instant.now().minusNanos(backstopNanos);
-        long after = Long.MIN_VALUE;
-        List<PendingMover.StagedKey> page;
-        do {
-            page = mover.firstStaged(after, stagedBefore);
-            var keysByBus = new LinkedHashMap<String, Set<Long>>();
-            for (PendingMover.StagedKey row : page) {
-                keysByBus.computeIfAbsent(row.bus(), bus -> new LinkedHashSet<>()).add(row.txKey());
-                after = row.seq();
-            }
-            for (Map.Entry<String, Set<Long>> bus : keysByBus.entrySet()) {
-                Set<Long> local = waitingKeys(bus.getKey()); // their own steps move them
-                List<Long> keys = bus.getValue().stream().filter(key -> !local.contains(key)).toList();
-                try {
-                    if (!keys.isEmpty() && mover.move(bus.getKey(), keys).staged() > 0) {
-                        appendedElsewhere.accept(bus.getKey());
-                    }
-                } catch (RuntimeException e) {
-                    log.warn("signal-bus: could not give positions to signals committed on bus '{}' (retrying): {}",
-                            bus.getKey(), JdbcSignalStore.message(e), e);
-                }
-            }
-        } while (page.size() == batch && !isClosed());
     }
 
     private synchronized Set<Long> waitingKeys(String bus) {

@@ -131,7 +131,8 @@ abstract class StoreStatements {
     // ------------------------------------------------------------------ sequencing staged signals
 
     /**
-     * The staging place, bus and transaction key of the first staged rows after a staging place that
+     * The staging place, bus, transaction key and envelope length in bytes (read from the stored
+     * value's header on PostgreSQL, not its text) of the first staged rows after a staging place that
      * were staged before a time, in staging order: (after seq, staged before, limit). Only the backstop
      * reads the staging table this way (the keys of local transactions are known). It walks the primary
      * key from {@code after}: an index scan marks the entries of deleted rows dead as it passes them, so
@@ -141,7 +142,8 @@ abstract class StoreStatements {
      */
     String firstPending() {
         return """
-                SELECT seq, bus, tx_key FROM signal_bus_pending WHERE seq > ? AND created_at < ? ORDER BY seq LIMIT ?""";
+                SELECT seq, bus, tx_key, OCTET_LENGTH(envelope) FROM signal_bus_pending WHERE seq > ? AND created_at < ?
+                ORDER BY seq LIMIT ?""";
     }
 
     /**
