@@ -24,12 +24,11 @@ import org.springframework.transaction.support.TransactionTemplate;
  * commit does ({@link AppendStrategy}: the head moves, locked until commit, and the rows go in at
  * consecutive positions below it; with notifications on, the bus is notified in the same
  * transaction); on PostgreSQL both in one statement that commits by itself
- * ({@link AppendStrategy#moveStaged}). The
- * transactions are those whose keys the caller names (the local ones it saw commit, or the oldest
- * ones staged), in that order. Two sequencers never move the same rows: a row is gone
- * once deleted, and a second delete waits for the first to commit and then finds nothing. Positions
- * are only handed out to committed signals, under the head lock, and commit with them: a reader
- * never finds a gap filled later.
+ * ({@link AppendStrategy#moveStaged}). The transactions are those whose keys the caller names (the
+ * local ones it saw commit, or the oldest ones staged), in that order. Two sequencers never move the
+ * same rows: a row is gone once deleted, and a second delete waits for the first to commit and then
+ * finds nothing. Positions are only handed out to committed signals, under the head lock, and commit
+ * with them: a reader never finds a gap filled later.
  *
  * <p>The signals of one transaction get consecutive positions, in the order it published them. An
  * id already in the log (possible only when a signal with that id was sequenced between the
