@@ -44,15 +44,17 @@ final class Sequencer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Sequencer.class);
 
     /**
-     * The shortest time between the starts of two steps of the sequencing thread. Every step is a
-     * commit, and so a WAL flush; stepping as soon as the last step ends, a lone publisher's steps
-     * took 1.6 of its transactions each, 0.6 extra flushes per signal (raw has 1). Held this far
-     * apart, a step takes every transaction committed meanwhile: 1 thread × 1 signal per transaction
-     * made 1.15 commits per signal instead of 1.41 and ran about a quarter faster
-     * ({@code WalPerSignal}, docs/benchmarks.md). A commit after a quiet spell is sequenced at once;
-     * under load a signal waits at most this much longer.
+     * Paces the steps of the sequencing thread ({@link StepPacing}): every step is a commit, and so a
+     * WAL flush; stepping as soon as the last step ended, a lone publisher's steps took 1.6 of its
+     * transactions each, 0.6 extra flushes per signal (raw has 1). Held 4 ms apart, 1 thread × 1
+     * signal per transaction made 1.15 commits per signal instead of 1.41 and ran about a quarter
+     * faster ({@code WalPerSignal}, docs/benchmarks.md); 16 ms apart, a lone publisher ran a third
+     * faster again, while a signal waited up to 16 ms for its step. So the interval grows with the
+     * rate of signals committed. Guarded by this.
      */
-    static final long STEP_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(4);
+    private final StepPacing pacing = new StepPacing();
+    /** Signals committed since the last step started; guarded by this. */
+    private long signalsSinceStep;
 
     /** Committed transactions that may wait for their positions at once. */
     static final int MAX_WAITING = 100_000;
@@ -123,8 +125,9 @@ final class Sequencer implements AutoCloseable {
     void committed(long txKey, Map<String, List<AppendRequest>> requests) {
         synchronized (this) {
             for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
+                int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
+                signalsSinceStep += size;
                 if (waitingCount < MAX_WAITING) { // else the backstop will find it
-                    int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
                     long chars = bus.getValue().stream().mapToLong(AppendRequest::envelopeChars).sum();
                     waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
                             .add(new Waiting(txKey, bus.getValue(), size, chars));
@@ -146,7 +149,8 @@ final class Sequencer implements AutoCloseable {
     }
 
     private void run() {
-        long nextStep = System.nanoTime();
+        long lastStep = System.nanoTime();
+        long nextStep = lastStep;
         while (true) {
             List<String> buses;
             synchronized (this) {
@@ -169,8 +173,11 @@ final class Sequencer implements AutoCloseable {
                 }
                 buses = new ArrayList<>(woken);
                 woken.clear();
+                long now = System.nanoTime();
+                nextStep = now + pacing.next(signalsSinceStep, now - lastStep);
+                lastStep = now;
+                signalsSinceStep = 0;
             }
-            nextStep = System.nanoTime() + STEP_INTERVAL_NANOS;
             for (String bus : buses) {
                 if (!sequence(bus, false)) {
                     pause(); // the database failed: try again after the backstop interval, not in a tight loop
@@ -211,7 +218,7 @@ final class Sequencer implements AutoCloseable {
     /**
      * Sequences the committed local transactions of {@code bus}, handing each batch on: all of them,
      * batch after batch, if {@code drain}, else one batch (the bus is woken again if more wait, for
-     * the step after {@link #STEP_INTERVAL_NANOS}); false (and the bus is woken again) when the
+     * the next step, {@link StepPacing paced}); false (and the bus is woken again) when the
      * database failed.
      */
     boolean sequence(String bus, boolean drain) {
