@@ -47,7 +47,7 @@ final class Backstop {
             if (!page.isEmpty()) {
                 after = page.get(page.size() - 1).seq();
             }
-            for (Map.Entry<String, List<List<Long>>> bus : steps(page, local).entrySet()) {
+            for (Map.Entry<String, List<List<Long>>> bus : steps(page, local, batch).entrySet()) {
                 try {
                     for (List<Long> keys : bus.getValue()) {
                         if (mover.move(bus.getKey(), keys).staged() > 0) {
@@ -64,35 +64,37 @@ final class Backstop {
 
     /**
      * The steps for one page of staged rows: by bus, the keys of the transactions not among
-     * {@code local}, in staging order, in steps whose envelopes on the page come to at most
-     * {@link Sequencer#MAX_STEP_CHARS} bytes (a transaction larger than that goes alone). A page shows
-     * only part of a transaction whose rows reach past it, so the bound holds for what it shows: the
-     * large transactions a dead process left are split into steps as local ones are, never below one
-     * transaction.
+     * {@code local}, in staging order, in steps bounded as local ones are
+     * ({@link Sequencer#joinsStep}: {@code batch} rows, {@link Sequencer#MAX_STEP_CHARS} bytes of
+     * envelopes; a transaction larger than that goes alone). A page shows only part of a transaction
+     * whose rows reach past it, so the bounds hold for what it shows: the large transactions a dead
+     * process left are split into steps as local ones are, never below one transaction.
      */
-    static Map<String, List<List<Long>>> steps(List<PendingMover.StagedKey> page, Function<String, Set<Long>> local) {
-        var bytesByKeyByBus = new LinkedHashMap<String, LinkedHashMap<Long, Long>>();
+    static Map<String, List<List<Long>>> steps(List<PendingMover.StagedKey> page, Function<String, Set<Long>> local,
+            int batch) {
+        var seenByBus = new LinkedHashMap<String, LinkedHashMap<Long, Seen>>();
         for (PendingMover.StagedKey row : page) {
-            bytesByKeyByBus.computeIfAbsent(row.bus(), bus -> new LinkedHashMap<>())
-                    .merge(row.txKey(), row.envelopeBytes(), Long::sum);
+            seenByBus.computeIfAbsent(row.bus(), bus -> new LinkedHashMap<>())
+                    .merge(row.txKey(), new Seen(1, row.envelopeBytes()), Seen::plus);
         }
         var steps = new LinkedHashMap<String, List<List<Long>>>();
-        for (Map.Entry<String, LinkedHashMap<Long, Long>> bus : bytesByKeyByBus.entrySet()) {
+        for (Map.Entry<String, LinkedHashMap<Long, Seen>> bus : seenByBus.entrySet()) {
             Set<Long> waiting = local.apply(bus.getKey());
             var busSteps = new ArrayList<List<Long>>();
             var step = new ArrayList<Long>();
-            long bytes = 0;
-            for (Map.Entry<Long, Long> key : bus.getValue().entrySet()) {
+            Seen inStep = new Seen(0, 0);
+            for (Map.Entry<Long, Seen> key : bus.getValue().entrySet()) {
+                Seen seen = key.getValue();
                 if (waiting.contains(key.getKey())) {
                     continue;
                 }
-                if (!step.isEmpty() && bytes + key.getValue() > Sequencer.MAX_STEP_CHARS) {
+                if (!Sequencer.joinsStep(batch, inStep.rows(), inStep.bytes(), seen.rows(), seen.bytes())) {
                     busSteps.add(step);
                     step = new ArrayList<>();
-                    bytes = 0;
+                    inStep = new Seen(0, 0);
                 }
                 step.add(key.getKey());
-                bytes += key.getValue();
+                inStep = inStep.plus(seen);
             }
             if (!step.isEmpty()) {
                 busSteps.add(step);
@@ -102,5 +104,12 @@ final class Backstop {
             }
         }
         return steps;
+    }
+
+    /** The rows of a transaction a page shows, and their envelopes' bytes. */
+    private record Seen(int rows, long bytes) {
+        Seen plus(Seen other) {
+            return new Seen(rows + other.rows, bytes + other.bytes);
+        }
     }
 }

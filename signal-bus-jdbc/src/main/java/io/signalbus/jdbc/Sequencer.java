@@ -274,8 +274,8 @@ final class Sequencer implements AutoCloseable {
         }
         int size = 0;
         long chars = 0;
-        for (Waiting first = queue.peekFirst(); first != null && (next.isEmpty()
-                || size + first.size() <= batch && chars + first.chars() <= MAX_STEP_CHARS); first = queue.peekFirst()) {
+        for (Waiting first = queue.peekFirst(); first != null && joinsStep(batch, size, chars, first.size(),
+                first.chars()); first = queue.peekFirst()) {
             next.add(queue.removeFirst());
             size += first.size();
             chars += first.chars();
@@ -285,6 +285,16 @@ final class Sequencer implements AutoCloseable {
         }
         waitingCount -= next.size();
         return next;
+    }
+
+    /**
+     * Whether a transaction of {@code signals} signals and {@code chars} characters of envelopes joins
+     * a step that has {@code stepSignals} and {@code stepChars} so far: the first always does, the
+     * others while the step stays within {@code batch} signals and {@link #MAX_STEP_CHARS}. The one
+     * rule for local steps and the backstop's.
+     */
+    static boolean joinsStep(int batch, int stepSignals, long stepChars, int signals, long chars) {
+        return stepSignals == 0 || stepSignals + signals <= batch && stepChars + chars <= MAX_STEP_CHARS;
     }
 
     /** Puts transactions whose step failed back at the head of their bus's queue, in their order. */

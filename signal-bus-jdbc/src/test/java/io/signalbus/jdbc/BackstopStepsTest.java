@@ -27,7 +27,7 @@ class BackstopStepsTest {
         stage("a", 3, 100);
         stage("a", 1, 100);
 
-        assertThat(Backstop.steps(page, bus -> Set.of()))
+        assertThat(Backstop.steps(page, bus -> Set.of(), 1000))
                 .isEqualTo(Map.of("a", List.of(List.of(1L, 3L)), "b", List.of(List.of(2L))));
     }
 
@@ -37,7 +37,7 @@ class BackstopStepsTest {
         stage("a", 2, THIRD);
         stage("a", 3, THIRD);
 
-        assertThat(Backstop.steps(page, bus -> Set.of()).get("a")).containsExactly(List.of(1L, 2L), List.of(3L));
+        assertThat(Backstop.steps(page, bus -> Set.of(), 1000).get("a")).containsExactly(List.of(1L, 2L), List.of(3L));
     }
 
     @Test
@@ -48,7 +48,7 @@ class BackstopStepsTest {
         stage("a", 2, THIRD);
         stage("a", 3, 10);
 
-        assertThat(Backstop.steps(page, bus -> Set.of()).get("a"))
+        assertThat(Backstop.steps(page, bus -> Set.of(), 1000).get("a"))
                 .containsExactly(List.of(1L), List.of(2L), List.of(3L));
     }
 
@@ -58,7 +58,7 @@ class BackstopStepsTest {
         stage("a", 2, 10);
         stage("b", 2, 10);
 
-        assertThat(Backstop.steps(page, bus -> bus.equals("a") ? Set.of(1L) : Set.of(2L)))
+        assertThat(Backstop.steps(page, bus -> bus.equals("a") ? Set.of(1L) : Set.of(2L), 1000))
                 .isEqualTo(Map.of("a", List.of(List.of(2L))));
     }
 
