@@ -126,8 +126,8 @@ final class SubscriptionFeed {
 
     /**
      * Takes a page read for {@code read}; false when the feed was reset since (the page is dropped).
-     * After a failed read, or one that found the end of the log with no hand-off asking for more, the
-     * next read waits for the poll interval.
+     * After a failed read, or one that found the end of the log with no hand-off asking for more and
+     * none held above a gap, the next read waits for the poll interval.
      */
     boolean readDone(Read read, List<RecordedSignal> page, boolean failed, long nowNanos) {
         if (read.generation() != generation) {
@@ -143,10 +143,12 @@ final class SubscriptionFeed {
             }
         }
         takeEarly();
-        // a page cut short by its bytes is not the end of the log; one that found the end waits for the poll
+        // a page cut short by its bytes is not the end of the log; one that found the end waits for the poll,
+        // unless hand-ons are still held above a gap: the read started before they came and may not see the
+        // signals below them yet (appended by another process, which may not tell), so read again after the grace
         boolean full = page.size() >= readBatchSize || bytesRead > pageBytes / 2;
         if (failed || (!full && read.hints() == readHints)) {
-            nextReadNanos = nowNanos + pollIntervalNanos;
+            nextReadNanos = nowNanos + (failed || early.isEmpty() ? pollIntervalNanos : EARLY_GRACE_NANOS);
         }
         return true;
     }

@@ -69,6 +69,26 @@ class SubscriptionFeedTest {
         assertThat(drain()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
     }
 
+    /**
+     * Another process appended 1-4 (this one is not told: poll-only); a read on its way sees only 1-2
+     * when this process hands on 5-6. The read must not put the gap off to the next poll.
+     */
+    @Test
+    void earlyHandOnDuringAReadThatEndsShortOfItIsReadForAfterTheGraceNotAtTheNextPoll() {
+        SubscriptionFeed.Read read = feed.startRead();
+        feed.handOn(range(5, 6), NOW);
+
+        feed.readDone(read, range(1, 2), false, NOW + 1_000_000);
+
+        assertThat(drain()).containsExactly(1L, 2L);
+        assertThat(feed.readDue(NOW + 3_000_000)).as("a read for 3-4 is due after the grace").isTrue();
+        SubscriptionFeed.Read next = feed.startRead();
+        assertThat(next.after()).isEqualTo(2);
+        feed.readDone(next, range(3, 6), false, NOW + 3_000_000);
+        assertThat(drain()).containsExactly(3L, 4L, 5L, 6L);
+        assertThat(feed.readDue(NOW + 4_000_000)).as("caught up: the next read waits for the poll").isFalse();
+    }
+
     /** A catch-up while publishers keep handing on: the held hand-ons must never stop the reads that fill the gap. */
     @Test
     void heldHandOnsNeverKeepTheReadThatFillsTheGapFromStarting() {
