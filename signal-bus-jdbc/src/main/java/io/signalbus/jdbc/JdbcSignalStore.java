@@ -95,6 +95,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     private final JdbcMapping mapping;
     private final LogAppender appender;
     private final Sequencer sequencer;
+    private final LogPages pages;
     /** Tells the engine of appends elsewhere; package-private for tests. */
     final BusNotifications notifications = new BusNotifications();
     /** Keeps an H2 file database open, so that the WRITE_DELAY set at start stays in force. */
@@ -130,6 +131,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         DataSource dataSource = builder.dataSource;
         this.dialect = dialect;
         this.mapping = mapping;
+        this.pages = new LogPages(jdbc, sql, mapping);
         BusNotifications notifying = builder.notifications && sql.notifies() ? notifications : null;
         AppendStrategy append = dialect.appendStrategy(jdbc, notifying);
         this.sequencer = new Sequencer(new PendingMover(jdbc, transactions, sql, SEQUENCING_BATCH, append),
@@ -224,24 +226,11 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
                 (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, limit));
     }
 
-    /**
-     * Bounded where it is read: the envelopes' sizes first, then only the rows that fit (always the
-     * first), so that a page of large signals is never loaded whole, not even by an embedded database.
-     */
+    /** Bounded where it is read ({@link LogPages}). */
     @Override
     public List<RecordedSignal> read(String busName, long afterPosition, int limit, long maxBytes) {
-        return run(busName, "read the log after position " + afterPosition, () -> {
-            long[] through = {afterPosition};
-            long[] bytes = {0};
-            jdbc.query(sql.readSizes(), rs -> {
-                bytes[0] += rs.getLong(2);
-                if (through[0] == afterPosition || bytes[0] <= maxBytes) {
-                    through[0] = rs.getLong(1);
-                }
-            }, busName, afterPosition, limit);
-            return through[0] == afterPosition ? List.of() : jdbc.query(sql.readRange(),
-                    (rs, row) -> mapping.recordedSignal(rs), busName, afterPosition, through[0]);
-        });
+        return run(busName, "read the log after position " + afterPosition, () -> pages.read(busName,
+                afterPosition, limit, maxBytes));
     }
 
     @Override

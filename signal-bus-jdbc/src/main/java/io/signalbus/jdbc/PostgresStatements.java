@@ -99,6 +99,20 @@ final class PostgresStatements extends StoreStatements {
                 notify ? " CROSS JOIN (SELECT COUNT(*) FROM notified) n" : "");
     }
 
+    /**
+     * A running sum over the page keeps the rows that fit; the envelopes of the rows cut off are never
+     * sent, nor read out of TOAST storage ({@code OCTET_LENGTH} reads a stored value's header).
+     */
+    @Override
+    String readLogWithin() {
+        return """
+                SELECT position, recorded_at, envelope FROM (SELECT position, recorded_at, envelope,
+                ROW_NUMBER() OVER w AS place, SUM(OCTET_LENGTH(envelope)) OVER w AS bytes
+                FROM (SELECT position, recorded_at, envelope FROM signal_bus_log WHERE bus = ? AND position > ?
+                ORDER BY bus, position LIMIT ?) next WINDOW w AS (ORDER BY position ROWS UNBOUNDED PRECEDING)) page
+                WHERE place = 1 OR bytes <= ? ORDER BY position""";
+    }
+
     @Override
     String insertHeadIfAbsent() {
         return """

@@ -78,6 +78,15 @@ abstract class StoreStatements {
                 ORDER BY bus, position LIMIT ?""";
     }
 
+    /**
+     * The next page in one statement, cut where it is stored: position, time and envelope of the rows
+     * after a position, in order, as many as fit in a number of bytes of envelopes, always the first:
+     * (bus, after, limit, bytes); null where {@link #readSizes()} and {@link #readRange()} do it in two.
+     */
+    @Nullable String readLogWithin() {
+        return null;
+    }
+
     /** Position, time and envelope of the rows in (after, through]: (bus, after, through). */
     String readRange() {
         return """
