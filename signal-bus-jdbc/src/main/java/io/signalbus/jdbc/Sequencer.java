@@ -125,10 +125,15 @@ final class Sequencer implements AutoCloseable {
     void committed(long txKey, Map<String, List<AppendRequest>> requests) {
         synchronized (this) {
             for (Map.Entry<String, List<AppendRequest>> bus : requests.entrySet()) {
-                int size = bus.getValue().stream().mapToInt(AppendRequest::size).sum();
+                // loops, not streams: this runs on every committing thread under the monitor
+                int size = 0;
+                long chars = 0;
+                for (AppendRequest request : bus.getValue()) {
+                    size += request.size();
+                    chars += request.envelopeChars();
+                }
                 signalsSinceStep += size;
                 if (waitingCount < MAX_WAITING) { // else the backstop will find it
-                    long chars = bus.getValue().stream().mapToLong(AppendRequest::envelopeChars).sum();
                     waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
                             .add(new Waiting(txKey, bus.getValue(), size, chars));
                     waitingCount++;

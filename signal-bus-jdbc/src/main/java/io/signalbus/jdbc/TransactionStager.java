@@ -5,7 +5,6 @@ import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.SignalBusException;
 import io.signalbus.SignalStoreException;
-import java.security.SecureRandom;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
@@ -19,10 +18,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import org.jspecify.annotations.Nullable;
 import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DuplicateKeyException;
-import org.springframework.jdbc.core.BatchPreparedStatementSetter;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.transaction.support.TransactionSynchronization;
 import org.springframework.transaction.support.TransactionSynchronizationManager;
@@ -46,7 +45,6 @@ final class TransactionStager {
     private final StoreStatements sql;
     private final boolean underSavepoint;
     private final Sequencer sequencer;
-    private final SecureRandom keys = new SecureRandom();
     private final IdLookup idLookup;
     /** The database's bounds of one statement (rows, characters of envelopes). */
     private final AppendStrategy bounds;
@@ -127,26 +125,15 @@ final class TransactionStager {
                 && bounds.appendsInOneStatement(request.size(), request.envelopeChars())) {
             return insertInOneStatement(array, key, request, created);
         }
-        int[] counts = jdbc.batchUpdate(sql.insertPending(), new BatchPreparedStatementSetter() {
-            @Override
-            public void setValues(PreparedStatement ps, int i) throws SQLException {
-                Signal signal = request.signals().get(i);
-                ps.setString(1, request.bus());
-                ps.setLong(2, key);
-                ps.setString(3, signal.id());
-                ps.setString(4, signal.type());
-                ps.setObject(5, JdbcMapping.timestamp(request.recordedAt()));
-                ps.setObject(6, created);
-                ps.setString(7, request.envelopes().get(i));
-                ps.setString(8, request.bus());
-                ps.setString(9, signal.id());
-            }
-
-            @Override
-            public int getBatchSize() {
-                return request.size();
-            }
-        });
+        if (request.size() == 1) { // most transactions publish one signal: no batch to set up
+            int count = jdbc.update(sql.insertPending(), pendingRow(request, 0, key, created));
+            return count == 0 ? List.of(request.signals().get(0).id()) : List.of();
+        }
+        var rows = new ArrayList<Object[]>(request.size());
+        for (int i = 0; i < request.size(); i++) {
+            rows.add(pendingRow(request, i, key, created));
+        }
+        int[] counts = jdbc.batchUpdate(sql.insertPending(), rows);
         var skipped = new ArrayList<String>();
         for (int i = 0; i < counts.length; i++) {
             if (counts[i] == 0) {
@@ -154,6 +141,14 @@ final class TransactionStager {
             }
         }
         return skipped;
+    }
+
+    /** The parameters of {@link StoreStatements#insertPending()} for the request's {@code i}th signal. */
+    private static Object[] pendingRow(AppendRequest request, int i, long key, @Nullable OffsetDateTime created) {
+        Signal signal = request.signals().get(i);
+        return new Object[] {request.bus(), key, signal.id(), signal.type(),
+                JdbcMapping.timestamp(request.recordedAt()), created, request.envelopes().get(i), request.bus(),
+                signal.id()};
     }
 
     /**
@@ -225,7 +220,9 @@ final class TransactionStager {
     private Transaction current() {
         Transaction transaction = (Transaction) TransactionSynchronizationManager.getResource(this);
         if (transaction == null) {
-            transaction = new Transaction(keys.nextLong());
+            // random, not secret: a clash only makes a sequencer move another's rows (see Sequencer#handOn);
+            // SecureRandom's lock was contended by every committing thread
+            transaction = new Transaction(ThreadLocalRandom.current().nextLong());
             TransactionSynchronizationManager.bindResource(this, transaction);
             TransactionSynchronizationManager.registerSynchronization(transaction);
         }
