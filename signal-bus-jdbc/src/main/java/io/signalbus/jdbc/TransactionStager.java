@@ -125,13 +125,14 @@ final class TransactionStager {
                 && bounds.appendsInOneStatement(request.size(), request.envelopeChars())) {
             return insertInOneStatement(array, key, request, created);
         }
+        var recorded = JdbcMapping.timestamp(request.recordedAt()); // one time for every signal of the request
         if (request.size() == 1) { // most transactions publish one signal: no batch to set up
-            int count = jdbc.update(sql.insertPending(), pendingRow(request, 0, key, created));
+            int count = jdbc.update(sql.insertPending(), pendingRow(request, 0, key, recorded, created));
             return count == 0 ? List.of(request.signals().get(0).id()) : List.of();
         }
         var rows = new ArrayList<Object[]>(request.size());
         for (int i = 0; i < request.size(); i++) {
-            rows.add(pendingRow(request, i, key, created));
+            rows.add(pendingRow(request, i, key, recorded, created));
         }
         int[] counts = jdbc.batchUpdate(sql.insertPending(), rows);
         var skipped = new ArrayList<String>();
@@ -144,11 +145,11 @@ final class TransactionStager {
     }
 
     /** The parameters of {@link StoreStatements#insertPending()} for the request's {@code i}th signal. */
-    private static Object[] pendingRow(AppendRequest request, int i, long key, @Nullable OffsetDateTime created) {
+    private static Object[] pendingRow(AppendRequest request, int i, long key, @Nullable OffsetDateTime recorded,
+            @Nullable OffsetDateTime created) {
         Signal signal = request.signals().get(i);
-        return new Object[] {request.bus(), key, signal.id(), signal.type(),
-                JdbcMapping.timestamp(request.recordedAt()), created, request.envelopes().get(i), request.bus(),
-                signal.id()};
+        return new Object[] {request.bus(), key, signal.id(), signal.type(), recorded, created,
+                request.envelopes().get(i), request.bus(), signal.id()};
     }
 
     /**
