@@ -83,6 +83,11 @@ final class JdbcMapping {
         return instant == null ? null : instant.truncatedTo(ChronoUnit.MICROS).atOffset(ZoneOffset.UTC);
     }
 
+    /** Microseconds since the epoch, as PostgreSQL's array appends and staging inserts take times. */
+    static long micros(Instant instant) {
+        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
+    }
+
     /** A nullable time as a typed parameter, so the driver need not ask the database for its type. */
     static SqlParameterValue timestampParameter(@Nullable Instant instant) {
         return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE, timestamp(instant));

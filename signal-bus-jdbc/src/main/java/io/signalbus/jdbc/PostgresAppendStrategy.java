@@ -4,7 +4,6 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import org.jspecify.annotations.Nullable;
@@ -101,7 +100,7 @@ final class PostgresAppendStrategy implements AppendStrategy {
             LogRow row = rows.get(i);
             ids[i] = row.signalId();
             types[i] = row.type();
-            micros[i] = micros(row.recordedAt());
+            micros[i] = JdbcMapping.micros(row.recordedAt());
             envelopes[i] = row.envelope();
         }
         try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
@@ -186,9 +185,5 @@ final class PostgresAppendStrategy implements AppendStrategy {
             log.warn("signal-bus: the DataSource's driver is not the PostgreSQL JDBC driver; the sequencing step may run"
                     + " with a plan cached for an empty staging table, and slow down when it is not");
         }
-    }
-
-    private static long micros(Instant instant) {
-        return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 }

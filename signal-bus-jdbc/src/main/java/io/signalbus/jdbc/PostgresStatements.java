@@ -1,10 +1,30 @@
 package io.signalbus.jdbc;
 
+import java.time.Instant;
+
 /**
  * The SQL that PostgreSQL writes its own way: {@code ON CONFLICT} upserts, and the append of any
  * number of rows in one statement, passed as arrays.
  */
 final class PostgresStatements extends StoreStatements {
+
+    /** A time parameter given in microseconds since the epoch ({@link #stagingTime}). */
+    private static final String MICROS = "TIMESTAMPTZ 'epoch' + CAST(? AS BIGINT) * INTERVAL '1 microsecond'";
+
+    private static final String INSERT_PENDING = """
+            INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
+            SELECT ?, ?, ?, ?, %s, %s, ? WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE bus = ? AND signal_id = ?)
+            ON CONFLICT (bus, signal_id) DO NOTHING""".formatted(MICROS, MICROS);
+
+    private static final String INSERT_PENDING_ARRAY = """
+            INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
+            SELECT ?, ?, v.signal_id, v.type, %s, %s, v.envelope
+            FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS TEXT[])) WITH ORDINALITY
+            AS v (signal_id, type, envelope, place)
+            WHERE (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = v.signal_id) IS NULL
+            ORDER BY v.place
+            ON CONFLICT (bus, signal_id) DO NOTHING
+            RETURNING signal_id""".formatted(MICROS, MICROS);
 
     /**
      * Adds count to the head of a bus, sets its time to at unless it is later, and inserts count log
@@ -122,10 +142,16 @@ final class PostgresStatements extends StoreStatements {
     /** Skips an id already staged too ({@code ON CONFLICT}), so that a duplicate never aborts the caller's transaction. */
     @Override
     String insertPending() {
-        return """
-                INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
-                SELECT ?, ?, ?, ?, ?, ?, ? WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE bus = ? AND signal_id = ?)
-                ON CONFLICT (bus, signal_id) DO NOTHING""";
+        return INSERT_PENDING;
+    }
+
+    /**
+     * Microseconds since the epoch: a number costs the driver and the server less than a timestamp
+     * written and parsed as text, which was about a twentieth of the publishing threads' time.
+     */
+    @Override
+    Object stagingTime(Instant instant) {
+        return JdbcMapping.micros(instant);
     }
 
     /**
@@ -137,15 +163,7 @@ final class PostgresStatements extends StoreStatements {
      */
     @Override
     String insertPendingArray() {
-        return """
-                INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
-                SELECT ?, ?, v.signal_id, v.type, ?, ?, v.envelope
-                FROM unnest(CAST(? AS VARCHAR[]), CAST(? AS VARCHAR[]), CAST(? AS TEXT[])) WITH ORDINALITY
-                AS v (signal_id, type, envelope, place)
-                WHERE (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = v.signal_id) IS NULL
-                ORDER BY v.place
-                ON CONFLICT (bus, signal_id) DO NOTHING
-                RETURNING signal_id""";
+        return INSERT_PENDING_ARRAY;
     }
 
     @Override

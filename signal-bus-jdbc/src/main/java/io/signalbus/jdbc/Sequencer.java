@@ -1,7 +1,5 @@
 package io.signalbus.jdbc;
 
-import io.signalbus.RecordedSignal;
-import io.signalbus.Signal;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -319,41 +317,11 @@ final class Sequencer implements AutoCloseable {
             if (rows == null) {
                 elsewhere = true; // moved by another sequencer (or every signal of it was a duplicate)
             } else {
-                handOn(transaction.requests(), rows);
+                MovedSignals.handOn(transaction.requests(), rows);
             }
         }
         if (elsewhere) {
             appendedElsewhere.accept(bus);
-        }
-    }
-
-    /** Hands each request its signals: the rows of one transaction, grouped by the request that published them. */
-    private static void handOn(List<AppendRequest> requests, List<PendingMover.Moved> rows) {
-        var requestOf = new HashMap<String, AppendRequest>();
-        var signalOf = new HashMap<String, Signal>();
-        for (AppendRequest request : requests) {
-            for (Signal signal : request.signals()) {
-                requestOf.put(signal.id(), request);
-                signalOf.put(signal.id(), signal);
-            }
-        }
-        AppendRequest current = null;
-        var recorded = new ArrayList<RecordedSignal>();
-        for (PendingMover.Moved row : rows) {
-            AppendRequest request = requestOf.get(row.signalId());
-            Signal signal = signalOf.get(row.signalId());
-            if (request == null || signal == null) {
-                continue; // not staged by this transaction (a key clash); subscriptions read it
-            }
-            if (request != current && current != null) {
-                current.handOn(List.copyOf(recorded));
-                recorded.clear();
-            }
-            current = request;
-            recorded.add(new RecordedSignal(row.position(), signal, row.recordedAt()));
-        }
-        if (current != null) {
-            current.handOn(List.copyOf(recorded));
         }
     }
 

@@ -1,6 +1,8 @@
 package io.signalbus.jdbc;
 
+import java.time.Instant;
 import java.util.Collections;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -37,14 +39,20 @@ abstract class StoreStatements {
     /**
      * Stages one signal published inside the caller's transaction, unless its id is already in the
      * log (then no row; PostgreSQL also skips an id already staged, H2 fails on it): (bus, tx key,
-     * signal id, type, recorded at, created at, envelope, bus, signal id).
+     * signal id, type, recorded at, created at, envelope, bus, signal id), the two times as
+     * {@link #stagingTime}.
      */
     abstract String insertPending();
+
+    /** A time as the staging inserts take it: {@link #insertPending()}, {@link #insertPendingArray()}. */
+    Object stagingTime(Instant instant) {
+        return Objects.requireNonNull(JdbcMapping.timestamp(instant));
+    }
 
     /**
      * {@link #insertPending} for several signals of one publish in one statement, in their order,
      * returning the ids it inserted: (bus, tx key, recorded at, created at, ids, types, envelopes, bus)
-     * with the three lists as arrays; null where the database takes one row per statement.
+     * with the three lists as arrays and the times as {@link #stagingTime}; null where the database takes one row per statement.
      */
     @Nullable String insertPendingArray() {
         return null;

@@ -10,7 +10,6 @@ import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.time.Instant;
-import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
@@ -119,13 +118,13 @@ final class TransactionStager {
      * PostgreSQL staged), throws the database's exception.
      */
     private List<String> insert(long key, AppendRequest request) {
-        var created = JdbcMapping.timestamp(Instant.now());
+        Object recorded = sql.stagingTime(request.recordedAt()); // one time for every signal of the request
+        Object created = sql.stagingTime(Instant.now());
         String array = sql.insertPendingArray();
         if (array != null && request.size() > 1
                 && bounds.appendsInOneStatement(request.size(), request.envelopeChars())) {
-            return insertInOneStatement(array, key, request, created);
+            return insertInOneStatement(array, key, request, recorded, created);
         }
-        var recorded = JdbcMapping.timestamp(request.recordedAt()); // one time for every signal of the request
         if (request.size() == 1) { // most transactions publish one signal: no batch to set up
             int count = jdbc.update(sql.insertPending(), pendingRow(request, 0, key, recorded, created));
             return count == 0 ? List.of(request.signals().get(0).id()) : List.of();
@@ -145,8 +144,7 @@ final class TransactionStager {
     }
 
     /** The parameters of {@link StoreStatements#insertPending()} for the request's {@code i}th signal. */
-    private static Object[] pendingRow(AppendRequest request, int i, long key, @Nullable OffsetDateTime recorded,
-            @Nullable OffsetDateTime created) {
+    private static Object[] pendingRow(AppendRequest request, int i, long key, Object recorded, Object created) {
         Signal signal = request.signals().get(i);
         return new Object[] {request.bus(), key, signal.id(), signal.type(), recorded, created,
                 request.envelopes().get(i), request.bus(), signal.id()};
@@ -156,8 +154,8 @@ final class TransactionStager {
      * {@link #insert} as one statement (one plan, one execution, instead of one per signal); returns
      * the ids it skipped.
      */
-    private List<String> insertInOneStatement(String array, long key, AppendRequest request,
-            @Nullable OffsetDateTime created) {
+    private List<String> insertInOneStatement(String array, long key, AppendRequest request, Object recorded,
+            Object created) {
         int size = request.size();
         var ids = new String[size];
         var types = new String[size];
@@ -169,7 +167,7 @@ final class TransactionStager {
             PreparedStatement ps = connection.prepareStatement(array);
             ps.setString(1, request.bus());
             ps.setLong(2, key);
-            ps.setObject(3, JdbcMapping.timestamp(request.recordedAt()));
+            ps.setObject(3, recorded);
             ps.setObject(4, created);
             ps.setObject(5, ids);
             ps.setObject(6, types);
