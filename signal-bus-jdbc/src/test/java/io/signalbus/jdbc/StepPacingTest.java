@@ -7,8 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /**
- * The sequencer's steps start further apart the more signals commit a second (4 µs per signal a
- * second), between 1 and 16 ms, the rate a moving average. Times are passed in, no clock.
+ * The sequencer's steps start further apart the more signals commit a second (4 ms at 1,000 a
+ * second, with the square of the rate), between 1 and 16 ms, the rate a moving average. Times are passed in, no clock.
  */
 class StepPacingTest {
 
@@ -19,8 +19,10 @@ class StepPacingTest {
     @Test
     void theIntervalGrowsWithTheRateOfSignalsCommitted() {
         assertThat(pacing.next(1_000, SECOND)).isEqualTo(millis(4));
-        assertThat(new StepPacing().next(2_000, SECOND)).isEqualTo(millis(8));
-        assertThat(new StepPacing().next(30, TimeUnit.MILLISECONDS.toNanos(10))).isEqualTo(millis(12));
+        assertThat(new StepPacing().next(1_500, SECOND)).isEqualTo(millis(9));
+        assertThat(new StepPacing().next(2_000, SECOND)).isEqualTo(millis(16));
+        assertThat(new StepPacing().next(12, TimeUnit.MILLISECONDS.toNanos(10))) // 1,200 a second
+                .isCloseTo(TimeUnit.MICROSECONDS.toNanos(5_760), within(TimeUnit.MICROSECONDS.toNanos(1)));
     }
 
     @Test
@@ -34,12 +36,12 @@ class StepPacingTest {
     void oneBurstMovesTheRateAQuarterOfTheWay() {
         pacing.next(1_000, SECOND);
 
-        assertThat(pacing.next(5_000, SECOND)).isEqualTo(millis(8)); // 1,000 + (5,000 - 1,000) / 4
+        assertThat(pacing.next(3_000, SECOND)).isEqualTo(millis(9)); // 1,000 + (3,000 - 1,000) / 4 = 1,500
     }
 
     @Test
     void quietSpellsBringTheIntervalBackDown() {
-        pacing.next(4_000, SECOND);
+        pacing.next(2_000, SECOND);
         long busy = pacing.interval();
 
         long afterOneQuietStep = pacing.next(1, 10 * SECOND);
@@ -48,7 +50,7 @@ class StepPacingTest {
         }
 
         assertThat(busy).isEqualTo(millis(16));
-        assertThat(afterOneQuietStep).isCloseTo(millis(12), within(TimeUnit.MICROSECONDS.toNanos(1))); // 4,000 - 4,000 / 4
+        assertThat(afterOneQuietStep).isCloseTo(millis(9), within(TimeUnit.MICROSECONDS.toNanos(1))); // 2,000 - 2,000 / 4
         assertThat(pacing.interval()).isEqualTo(millis(1));
     }
 
