@@ -52,7 +52,8 @@ abstract class StoreStatements {
     /**
      * {@link #insertPending} for several signals of one publish in one statement, in their order,
      * returning the ids it inserted: (bus, tx key, recorded at, created at, ids, types, envelopes, bus)
-     * with the three lists as arrays and the times as {@link #stagingTime}; null where the database takes one row per statement.
+     * with the three lists as arrays and the times as {@link #stagingTime}; null where the database
+     * takes one row per statement.
      */
     @Nullable String insertPendingArray() {
         return null;

@@ -219,7 +219,7 @@ final class TransactionStager {
     private Transaction current() {
         Transaction transaction = (Transaction) TransactionSynchronizationManager.getResource(this);
         if (transaction == null) {
-            // random, not secret: a clash only makes a sequencer move another's rows (see Sequencer#handOn);
+            // random, not secret: a clash only makes a sequencer move another's rows (see MovedSignals#handOn);
             // SecureRandom's lock was contended by every committing thread
             transaction = new Transaction(ThreadLocalRandom.current().nextLong());
             TransactionSynchronizationManager.bindResource(this, transaction);
