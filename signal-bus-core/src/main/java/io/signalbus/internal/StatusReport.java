@@ -13,7 +13,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -32,14 +31,16 @@ final class StatusReport {
         List<SubscriptionRecord> records = store.subscriptions(busName);
         Map<String, SubscriptionRecord> byId = new HashMap<>();
         records.forEach(r -> byId.put(r.subscriptionId(), r));
+        // one read for every partition's claim, however many there are (none without partitions)
+        Map<String, Lease> live = records.stream().anyMatch(r -> r.partitions() > 1)
+                ? store.currentClaims(busName, now) : Map.of();
         var seen = new ArrayList<Seen>();
         for (SubscriptionRecord record : records) {
             if (!Partitions.isPartition(record.subscriptionId())) {
                 SubscriptionWorkers worker = workers.get(record.subscriptionId());
                 List<Checkpoint> checkpoints = checkpointsOf(byId, record, worker);
-                List<Optional<Lease>> claims = record.partitions() == 1 ? List.of()
-                        : SubscriptionRecords.storeIds(record).stream()
-                                .map(id -> store.currentClaim(busName, id, now)).toList();
+                List<@Nullable Lease> claims = record.partitions() == 1 ? List.of()
+                        : SubscriptionRecords.storeIds(record).stream().map(live::get).toList();
                 seen.add(new Seen(record, worker, checkpoints, claims));
             }
         }
@@ -57,7 +58,7 @@ final class StatusReport {
                     : active ? SubscriptionState.ACTIVE : SubscriptionState.STANDBY;
             var partitions = new ArrayList<PartitionStatus>();
             for (int i = 0; i < s.claims().size(); i++) {
-                Lease claim = s.claims().get(i).orElse(null);
+                @Nullable Lease claim = s.claims().get(i);
                 Checkpoint checkpoint = s.checkpoints().get(i);
                 partitions.add(new PartitionStatus(i, claim != null ? claim.owner() : null,
                         claim != null ? claim.epoch() : 0, checkpoint, head - checkpoint.position(),
@@ -107,6 +108,6 @@ final class StatusReport {
 
     /** One subscription as read before the head: a checkpoint and (when partitioned) a claim per partition. */
     private record Seen(SubscriptionRecord record, @Nullable SubscriptionWorkers worker, List<Checkpoint> checkpoints,
-            List<Optional<Lease>> claims) {
+            List<@Nullable Lease> claims) {
     }
 }

@@ -189,10 +189,14 @@ public final class InMemorySignalStore implements SignalStore {
     }
 
     @Override
-    public synchronized Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
-        SubscriptionData data = bus(busName).subscriptions.get(subscriptionId);
-        return data == null || data.owner == null || !Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now)
-                ? Optional.empty() : Optional.of(new Lease(data.owner, data.epoch, data.leaseUntil));
+    public synchronized Map<String, Lease> currentClaims(String busName, Instant now) {
+        var claims = new HashMap<String, Lease>();
+        bus(busName).subscriptions.forEach((id, data) -> {
+            if (data.owner != null && Objects.requireNonNull(data.leaseUntil, "leaseUntil").isAfter(now)) {
+                claims.put(id, new Lease(data.owner, data.epoch, data.leaseUntil));
+            }
+        });
+        return claims;
     }
 
     /** {@inheritDoc} Heartbeats end on {@code now}, the bus clock, as leases do. */

@@ -157,13 +157,15 @@ public interface SignalStore {
     @Nullable Lease claim(String busName, String subscriptionId, String owner, Instant now, Duration lease);
 
     /**
-     * The claim on a subscription whose lease has not ended, if any: who serves it, for operators. A
-     * shared store decides on its own clock, as {@link #claim} does. By default, none is known.
+     * The claims on the subscriptions of a bus whose lease has not ended, by subscription id (a
+     * partition's under its own): who serves what, for operators, in one read however many partitions
+     * there are. A shared store decides on its own clock, as {@link #claim} does. By default, none is
+     * known.
      *
      * @param now the caller's time, for a store used by one process only
      */
-    default Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
-        return Optional.empty();
+    default Map<String, Lease> currentClaims(String busName, Instant now) {
+        return Map.of();
     }
 
     /**

@@ -338,17 +338,28 @@ public abstract class SignalStoreContractTest {
     }
 
     @Test
-    void theCurrentClaimNamesItsOwnerAndEpochUntilReleased() {
+    void theCurrentClaimsOfABusNameEachClaimedSubscriptionsOwnerAndEpochUntilReleased() {
         store.createSubscription(subscription("s1", Checkpoint.ORIGIN));
-        assertThat(store.currentClaim(bus, "s1", Instant.now())).isEmpty();
+        store.createSubscription(subscription("s2", Checkpoint.ORIGIN));
+        store.createSubscription(subscription("unclaimed", Checkpoint.ORIGIN));
+        assertThat(store.currentClaims(bus, Instant.now())).isEmpty();
 
         long epoch = claim("s1", "node-a", Duration.ofSeconds(30)).epoch();
-        assertThat(store.currentClaim(bus, "s1", Instant.now())).hasValueSatisfying(lease -> {
+        claim("s2", "node-b", Duration.ofSeconds(30));
+        String otherBus = bus + "-other";
+        store.createSubscription(new SubscriptionRecord(otherBus, "s3", "order.**", Checkpoint.ORIGIN, 100, 5,
+                Duration.ofSeconds(30), 0, T0));
+        assertThat(store.claim(otherBus, "s3", "node-c", Instant.now(), Duration.ofSeconds(30))).isNotNull();
+        Map<String, Lease> claims = store.currentClaims(bus, Instant.now());
+        assertThat(claims).containsOnlyKeys("s1", "s2");
+        assertThat(claims.get("s1")).satisfies(lease -> {
             assertThat(lease.owner()).isEqualTo("node-a");
             assertThat(lease.epoch()).isEqualTo(epoch);
         });
+        assertThat(claims.get("s2").owner()).isEqualTo("node-b");
+
         store.release(bus, "s1", "node-a");
-        assertThat(store.currentClaim(bus, "s1", Instant.now())).isEmpty();
+        assertThat(store.currentClaims(bus, Instant.now())).containsOnlyKeys("s2");
     }
 
     @Test

@@ -30,8 +30,8 @@ public class DelegatingSignalStore implements SignalStore {
     }
 
     @Override
-    public Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
-        return delegate.currentClaim(busName, subscriptionId, now);
+    public Map<String, Lease> currentClaims(String busName, Instant now) {
+        return delegate.currentClaims(busName, now);
     }
 
     @Override

@@ -78,11 +78,10 @@ abstract sealed class JdbcSubscriptionStore implements SignalStore permits JdbcS
                 () -> inTransaction(() -> subscriptions.claim(busName, subscriptionId, owner, lease)));
     }
 
-    /** {@inheritDoc} On the database's clock; {@code now} is ignored. */
+    /** {@inheritDoc} One query, on the database's clock; {@code now} is ignored. */
     @Override
-    public Optional<Lease> currentClaim(String busName, String subscriptionId, Instant now) {
-        return run(busName, "read the claim of subscription " + subscriptionId,
-                () -> subscriptions.currentClaim(busName, subscriptionId));
+    public Map<String, Lease> currentClaims(String busName, Instant now) {
+        return run(busName, "read the claims of its subscriptions", () -> subscriptions.currentClaims(busName));
     }
 
     /** {@inheritDoc} On the database's clock; {@code now} is ignored. */

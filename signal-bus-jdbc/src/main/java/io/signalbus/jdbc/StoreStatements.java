@@ -272,10 +272,13 @@ abstract class StoreStatements {
                 SELECT epoch, lease_until FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ? AND owner = ?""";
     }
 
-    /** The claim whose lease has not ended on the database's clock: (bus, subscription id). */
-    String selectCurrentClaim() {
+    /**
+     * The claims of a bus whose lease has not ended on the database's clock, with their subscriptions'
+     * ids: (bus). The primary key's prefix finds the bus's rows.
+     */
+    String selectCurrentClaims() {
         return """
-                SELECT owner, epoch, lease_until FROM signal_bus_subscription WHERE bus = ? AND subscription_id = ?
+                SELECT subscription_id, owner, epoch, lease_until FROM signal_bus_subscription WHERE bus = ?
                 AND owner IS NOT NULL AND lease_until > CURRENT_TIMESTAMP""";
     }
 

@@ -82,10 +82,13 @@ final class SubscriptionRepository {
                 JdbcMapping.instant(rs, 2)), bus, subscriptionId, owner).stream().findFirst().orElse(null);
     }
 
-    /** The claim whose lease has not ended, on the database's clock. */
-    Optional<Lease> currentClaim(String bus, String subscriptionId) {
-        return jdbc.query(sql.selectCurrentClaim(), (rs, row) -> new Lease(rs.getString(1), rs.getLong(2),
-                JdbcMapping.instant(rs, 3)), bus, subscriptionId).stream().findFirst();
+    /** The claims of a bus whose lease has not ended, by subscription id, on the database's clock. */
+    Map<String, Lease> currentClaims(String bus) {
+        var claims = new HashMap<String, Lease>();
+        jdbc.query(sql.selectCurrentClaims(), rs -> {
+            claims.put(rs.getString(1), new Lease(rs.getString(2), rs.getLong(3), JdbcMapping.instant(rs, 4)));
+        }, bus);
+        return claims;
     }
 
     /**
