@@ -26,32 +26,33 @@ final class MovedSignals {
             }
             return;
         }
-        var requestOf = new HashMap<String, AppendRequest>();
-        var signalOf = new HashMap<String, Signal>();
+        var published = new HashMap<String, Published>();
         for (AppendRequest request : requests) {
             for (Signal signal : request.signals()) {
-                requestOf.put(signal.id(), request);
-                signalOf.put(signal.id(), signal);
+                published.put(signal.id(), new Published(request, signal));
             }
         }
         AppendRequest current = null;
         var recorded = new ArrayList<RecordedSignal>();
         for (PendingMover.Moved row : rows) {
-            AppendRequest request = requestOf.get(row.signalId());
-            Signal signal = signalOf.get(row.signalId());
-            if (request == null || signal == null) {
+            Published signal = published.get(row.signalId());
+            if (signal == null) {
                 continue; // not staged by this transaction (a key clash); subscriptions read it
             }
-            if (request != current && current != null) {
+            if (signal.request() != current && current != null) {
                 current.handOn(List.copyOf(recorded));
                 recorded.clear();
             }
-            current = request;
-            recorded.add(new RecordedSignal(row.position(), signal, row.recordedAt()));
+            current = signal.request();
+            recorded.add(new RecordedSignal(row.position(), signal.signal(), row.recordedAt()));
         }
         if (current != null) {
             current.handOn(List.copyOf(recorded));
         }
+    }
+
+    /** A signal of the transaction and the request that published it. */
+    private record Published(AppendRequest request, Signal signal) {
     }
 
     /**
