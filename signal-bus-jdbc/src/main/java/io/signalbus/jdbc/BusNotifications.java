@@ -21,6 +21,8 @@ import org.slf4j.LoggerFactory;
  * when an append or a sequencing step commits; a listening store ignores its own notifications (it
  * hands its signals on itself). A payload without a tag is taken as a bus name, so
  * {@code NOTIFY signal_bus, 'orders'} from anywhere wakes the subscriptions of bus {@code orders}.
+ * A tagged payload without a bus name announces a listener that joined ({@link ListenerPresence}):
+ * a listening store notifies only while another session may listen ({@link #worthSending}).
  */
 final class BusNotifications implements AutoCloseable {
 
@@ -36,7 +38,7 @@ final class BusNotifications implements AutoCloseable {
 
     private final String tag = UUID.randomUUID().toString().replace("-", "").substring(0, TAG_LENGTH);
     private final List<Consumer<String>> listeners = new CopyOnWriteArrayList<>();
-    private @Nullable PostgresListener listening;
+    private volatile @Nullable PostgresListener listening;
 
     /** Adds a listener told the names of buses appended elsewhere; returns what removes it. */
     Runnable register(Consumer<String> listener) {
@@ -60,11 +62,30 @@ final class BusNotifications implements AutoCloseable {
         return tag + SEPARATOR + bus;
     }
 
-    /** A received payload: tells the listeners of its bus unless this store sent it. */
+    /**
+     * Whether a notification may reach another session: always, unless this store listens and knows
+     * no other session does (a store that notifies listens too).
+     */
+    boolean worthSending() {
+        PostgresListener listener = listening;
+        return listener == null || listener.othersMayListen();
+    }
+
+    /**
+     * A received payload: tells the listeners of its bus unless this store sent it; an announcement
+     * of another listener tells this store's listener.
+     */
     void received(String payload) {
-        if (payload.length() > TAG_LENGTH && payload.charAt(TAG_LENGTH) == SEPARATOR) {
-            if (!payload.startsWith(tag)) {
-                appendedElsewhere(payload.substring(TAG_LENGTH + 1));
+        if (payload.length() >= TAG_LENGTH + 1 && payload.charAt(TAG_LENGTH) == SEPARATOR) {
+            if (payload.startsWith(tag)) {
+                return;
+            }
+            String bus = payload.substring(TAG_LENGTH + 1);
+            PostgresListener listener = listening;
+            if (!bus.isEmpty()) {
+                appendedElsewhere(bus);
+            } else if (listener != null) {
+                listener.othersJoined();
             }
         } else if (!payload.isEmpty()) {
             appendedElsewhere(payload);
@@ -77,21 +98,24 @@ final class BusNotifications implements AutoCloseable {
      */
     synchronized void listen(DataSource dataSource, Duration maxBackoff) {
         if (listening == null) {
-            listening = new PostgresListener(dataSource, this::received, maxBackoff);
-            listening.start();
+            PostgresListener listener = new PostgresListener(dataSource, this::received, payload(""), maxBackoff);
+            listening = listener;
+            listener.start();
         }
     }
 
     /** Whether the listening connection is open and listening now (for tests). */
-    synchronized boolean isListening() {
-        return listening != null && listening.isListening();
+    boolean isListening() {
+        PostgresListener listener = listening;
+        return listener != null && listener.isListening();
     }
 
     /** Stops listening and closes the connection. */
     @Override
     public synchronized void close() {
-        if (listening != null) {
-            listening.close();
+        PostgresListener listener = listening;
+        if (listener != null) {
+            listener.close();
             listening = null;
         }
     }

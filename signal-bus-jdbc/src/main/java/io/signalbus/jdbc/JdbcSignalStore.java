@@ -336,11 +336,13 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
         }
 
         /**
-         * Whether processes on one PostgreSQL database wake each other (default true): every commit
-         * that appends to a bus notifies it ({@code pg_notify} on channel {@code signal_bus}, sent on
-         * commit), and the store holds one connection of the DataSource for its lifetime to LISTEN,
-         * so that subscriptions served here read signals another process appended at once rather than
-         * at their next poll. Turn it off behind a connection pooler that cannot hold a LISTEN
+         * Whether processes on one PostgreSQL database wake each other (default true): the store holds
+         * one connection of the DataSource for its lifetime to LISTEN on channel {@code signal_bus}
+         * (with a shared advisory lock, {@code pg_advisory_lock_shared(1936287586, 1)}, that shows other
+         * sessions it listens), and while another session listens, every commit that appends to a bus
+         * notifies it ({@code pg_notify}, sent on commit), so that subscriptions served there read
+         * signals appended here at once rather than at their next poll. A store alone on the database
+         * sends none. Turn it off behind a connection pooler that cannot hold a LISTEN
          * connection (PgBouncer in transaction mode): subscriptions then find such signals within
          * their poll interval. No effect on H2, where only the process's own appends wake subscriptions.
          */

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * outside a transaction it commits by itself: the head row stays locked for a statement and a WAL
  * flush, not for three round trips. An append larger than {@link #MAX_ROWS_PER_STATEMENT} rows or
  * {@link #MAX_CHARS_PER_STATEMENT} characters of envelopes takes several statements in its transaction.
- * With notifications on, the same statement also notifies the bus ({@code pg_notify}), so processes
- * that listen learn of the append when it commits, at no extra round trip. A sequencing step is one
+ * With notifications on, the same statement also notifies the bus ({@code pg_notify}) while another
+ * session may listen ({@link BusNotifications#worthSending}), so processes that listen learn of the
+ * append when it commits, at no extra round trip. A sequencing step is one
  * statement too ({@link PostgresStatements#moveStaged}): the staged envelopes go from staging to the
  * log inside the database, where reading them out and sending them back took most of a step's time,
  * and in auto-commit mode it commits by itself, one round trip a step.
@@ -38,11 +39,14 @@ final class PostgresAppendStrategy implements AppendStrategy {
     static final long MAX_CHARS_PER_STATEMENT = 4L * 1024 * 1024;
 
     private final PostgresStatements statements;
-    /** The append statement: notifying the bus on {@link BusNotifications#CHANNEL} in the same statement, or not. */
+    /** The append statement, and the one that also notifies the bus on {@link BusNotifications#CHANNEL}. */
     private final String appendLog;
-    /** The sequencing step, trusting the ids to be new, and checking them against the log. */
+    private final String appendLogAndNotify;
+    /** The sequencing step, trusting the ids to be new or checking them against the log, and notifying. */
     private final String moveStaged;
     private final String moveStagedCheckingIds;
+    private final String moveStagedAndNotify;
+    private final String moveStagedCheckingIdsAndNotify;
     /** Notifies on behalf of this store; null without notifications. */
     private final @Nullable BusNotifications notifications;
     /** Whether the missing driver was reported ({@link #planEveryCall}); a race only repeats the warning. */
@@ -51,9 +55,17 @@ final class PostgresAppendStrategy implements AppendStrategy {
     PostgresAppendStrategy(PostgresStatements statements, @Nullable BusNotifications notifications) {
         this.statements = statements;
         this.notifications = notifications;
-        this.appendLog = notifications != null ? statements.appendLogAndNotify() : statements.appendLog();
-        this.moveStaged = statements.moveStaged(false, notifications != null);
-        this.moveStagedCheckingIds = statements.moveStaged(true, notifications != null);
+        this.appendLog = statements.appendLog();
+        this.appendLogAndNotify = statements.appendLogAndNotify();
+        this.moveStaged = statements.moveStaged(false, false);
+        this.moveStagedCheckingIds = statements.moveStaged(true, false);
+        this.moveStagedAndNotify = statements.moveStaged(false, true);
+        this.moveStagedCheckingIdsAndNotify = statements.moveStaged(true, true);
+    }
+
+    /** What a statement appending to {@code bus} notifies: with notifications on, while another session may listen; else null. */
+    private @Nullable String notification(String bus) {
+        return notifications != null && notifications.worthSending() ? notifications.payload(bus) : null;
     }
 
     @Override
@@ -103,7 +115,8 @@ final class PostgresAppendStrategy implements AppendStrategy {
             micros[i] = JdbcMapping.micros(row.recordedAt());
             envelopes[i] = row.envelope();
         }
-        try (PreparedStatement ps = connection.prepareStatement(appendLog)) {
+        String notification = notification(bus);
+        try (PreparedStatement ps = connection.prepareStatement(notification != null ? appendLogAndNotify : appendLog)) {
             ps.setLong(1, count);
             ps.setObject(2, JdbcMapping.timestamp(rows.get(count - 1).recordedAt()));
             ps.setString(3, bus);
@@ -112,9 +125,9 @@ final class PostgresAppendStrategy implements AppendStrategy {
             ps.setObject(6, types);
             ps.setObject(7, micros);
             ps.setObject(8, envelopes);
-            if (notifications != null) {
+            if (notification != null) {
                 ps.setString(9, BusNotifications.CHANNEL);
-                ps.setString(10, notifications.payload(bus));
+                ps.setString(10, notification);
             }
             return LogHead.move(connection, ps, bus, count, statements.insertHeadIfAbsent());
         }
@@ -143,7 +156,10 @@ final class PostgresAppendStrategy implements AppendStrategy {
     private List<StagedMove> moveStagedOnce(Connection connection, String bus, List<Long> keys, boolean checkIds)
             throws SQLException {
         Long[] keyArray = keys.toArray(Long[]::new);
-        try (PreparedStatement ps = connection.prepareStatement(checkIds ? moveStagedCheckingIds : moveStaged)) {
+        String notification = notification(bus);
+        String step = notification != null ? (checkIds ? moveStagedCheckingIdsAndNotify : moveStagedAndNotify)
+                : (checkIds ? moveStagedCheckingIds : moveStaged);
+        try (PreparedStatement ps = connection.prepareStatement(step)) {
             planEveryCall(ps);
             int p = 0;
             ps.setString(++p, bus);
@@ -154,9 +170,9 @@ final class PostgresAppendStrategy implements AppendStrategy {
                 ps.setString(++p, bus);
             }
             ps.setString(++p, bus);
-            if (notifications != null) {
+            if (notification != null) {
                 ps.setString(++p, BusNotifications.CHANNEL);
-                ps.setString(++p, notifications.payload(bus));
+                ps.setString(++p, notification);
             }
             var moved = new ArrayList<StagedMove>();
             try (ResultSet rs = ps.executeQuery()) {

@@ -1,6 +1,7 @@
 package io.signalbus.jdbc;
 
 import java.sql.Connection;
+import java.sql.PreparedStatement;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -17,11 +18,12 @@ import org.slf4j.LoggerFactory;
  * Listens on {@link BusNotifications#CHANNEL} on a connection of its own, taken from the store's
  * DataSource (so it holds one pooled connection for the store's lifetime), on a daemon thread that
  * polls the driver for notifications ({@link PGConnection#getNotifications(int)}) and hands each
- * payload on. When the connection breaks it is closed and taken again after a backoff (100 ms,
- * doubling up to the maximum); notifications sent meanwhile are lost, which only delays delivery
- * to the next poll. A connection that stays silent is checked every {@link #CHECK_AFTER_MILLIS}.
- * Needs the PostgreSQL JDBC driver behind the DataSource (through {@link Connection#unwrap}); without
- * it the store logs a warning once and relies on polling.
+ * payload on. On connecting it {@linkplain ListenerPresence joins} the channel's listeners and
+ * announces itself; every {@link #CHECK_MILLIS} it looks whether other sessions listen, which also
+ * proves the connection alive. When the connection breaks it is closed and taken again after a
+ * backoff (100 ms, doubling up to the maximum); notifications sent meanwhile are lost, which only
+ * delays delivery to the next poll. Needs the PostgreSQL JDBC driver behind the DataSource (through
+ * {@link Connection#unwrap}); without it the store logs a warning once and relies on polling.
  */
 final class PostgresListener implements AutoCloseable {
 
@@ -30,24 +32,33 @@ final class PostgresListener implements AutoCloseable {
     /** The channel is a constant; LISTEN takes no parameters. */
     private static final String LISTEN = "LISTEN " + BusNotifications.CHANNEL;
 
+    private static final String UNLISTEN = "UNLISTEN " + BusNotifications.CHANNEL;
+
     /** How long one wait for notifications lasts, and so how long {@link #close} may wait for the thread. */
     private static final int WAIT_MILLIS = 200;
 
-    /** Silence after which the connection is checked. */
-    private static final long CHECK_AFTER_MILLIS = 30_000;
+    /** How often the listener looks whether other sessions listen (and so whether its connection lives). */
+    static final long CHECK_MILLIS = 1_000;
+
+    private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
 
     private static final long FIRST_BACKOFF_MILLIS = 100;
 
     private final DataSource dataSource;
     private final Consumer<String> received;
+    /** The payload that tells the other listeners this one joined. */
+    private final String announcement;
     private final long maxBackoffMillis;
     private final Thread thread;
     private volatile boolean closed;
     private volatile boolean listening;
+    /** Whether another session may listen: true unless the last check, since connecting, said none did. */
+    private volatile boolean othersMayListen = true;
 
-    PostgresListener(DataSource dataSource, Consumer<String> received, Duration maxBackoff) {
+    PostgresListener(DataSource dataSource, Consumer<String> received, String announcement, Duration maxBackoff) {
         this.dataSource = dataSource;
         this.received = received;
+        this.announcement = announcement;
         this.maxBackoffMillis = Math.max(FIRST_BACKOFF_MILLIS, maxBackoff.toMillis());
         this.thread = new Thread(this::run, "signal-bus-jdbc-listener");
         thread.setDaemon(true);
@@ -61,24 +72,34 @@ final class PostgresListener implements AutoCloseable {
         return listening;
     }
 
+    /**
+     * Whether a notification may reach another session: false only while this listener is connected
+     * and its last check, or an announcement since, found no other listener.
+     */
+    boolean othersMayListen() {
+        return othersMayListen || !listening;
+    }
+
+    /** Another session announced that it listens (called on this listener's thread). */
+    void othersJoined() {
+        othersMayListen = true;
+    }
+
     private void run() {
         long backoff = FIRST_BACKOFF_MILLIS;
         while (!closed) {
             try (Connection connection = dataSource.getConnection()) {
                 PGConnection postgres = connection.unwrap(PGConnection.class);
-                try (Statement statement = connection.createStatement()) {
-                    statement.execute(LISTEN);
-                }
-                if (!connection.getAutoCommit()) {
-                    connection.commit(); // LISTEN takes effect when its transaction commits
-                }
+                join(connection);
                 listening = true;
                 backoff = FIRST_BACKOFF_MILLIS;
                 log.debug("signal-bus: listening for appends of other processes on channel '{}'",
                         BusNotifications.CHANNEL);
                 receive(connection, postgres);
+                leave(connection);
             } catch (SQLException | RuntimeException e) {
                 listening = false;
+                othersMayListen = true;
                 if (closed) {
                     return;
                 }
@@ -95,22 +116,54 @@ final class PostgresListener implements AutoCloseable {
         listening = false;
     }
 
-    /** Hands on notifications until closed; throws when the connection breaks. */
+    /** Joins the listeners, listens, announces itself (all committed) and looks for the other listeners. */
+    private void join(Connection connection) throws SQLException {
+        ListenerPresence.join(connection);
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(LISTEN);
+        }
+        try (PreparedStatement ps = connection.prepareStatement(ANNOUNCE)) {
+            ps.setString(1, BusNotifications.CHANNEL);
+            ps.setString(2, announcement);
+            ps.execute();
+        }
+        commitUnlessAutoCommit(connection); // LISTEN takes effect, and the announcement is sent, on commit
+        othersMayListen = ListenerPresence.othersListen(connection);
+    }
+
+    /** Hands on notifications until closed, checking for other listeners; throws when the connection breaks. */
     private void receive(Connection connection, PGConnection postgres) throws SQLException {
-        long silentSince = System.nanoTime();
+        long checked = System.nanoTime();
         while (!closed) {
             PGNotification @Nullable [] notifications = postgres.getNotifications(WAIT_MILLIS);
-            if (notifications != null && notifications.length > 0) {
-                silentSince = System.nanoTime();
+            if (notifications != null) {
                 for (PGNotification notification : notifications) {
                     received.accept(notification.getParameter());
                 }
-            } else if (System.nanoTime() - silentSince > TimeUnit.MILLISECONDS.toNanos(CHECK_AFTER_MILLIS)) {
-                if (!connection.isValid(5)) {
-                    throw new SQLException("the listening connection is no longer valid");
-                }
-                silentSince = System.nanoTime();
             }
+            if (System.nanoTime() - checked > TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS)) {
+                boolean others = ListenerPresence.othersListen(connection);
+                commitUnlessAutoCommit(connection);
+                othersMayListen = others;
+                checked = System.nanoTime();
+            }
+        }
+    }
+
+    /** Stops listening and leaves the listeners before the connection goes back to its pool. */
+    private static void leave(Connection connection) {
+        try (Statement statement = connection.createStatement()) {
+            statement.execute(UNLISTEN);
+            ListenerPresence.leave(connection);
+            commitUnlessAutoCommit(connection);
+        } catch (SQLException e) {
+            log.debug("signal-bus: could not stop listening before closing the connection", e);
+        }
+    }
+
+    private static void commitUnlessAutoCommit(Connection connection) throws SQLException {
+        if (!connection.getAutoCommit()) {
+            connection.commit();
         }
     }
 

@@ -38,6 +38,7 @@ class PostgresNotifyAcrossInstancesTest {
     private final Map<String, Long> arrivedNanos = new ConcurrentHashMap<>();
     private final List<AutoCloseable> toClose = new ArrayList<>();
     private HikariDataSource poolB;
+    private JdbcSignalStore storeA;
 
     @AfterEach
     void tearDown() throws Exception {
@@ -54,7 +55,7 @@ class PostgresNotifyAcrossInstancesTest {
         SignalBus a = instanceA();
         JdbcSignalStore storeB = storeB(true, LONG_POLL);
         subscribeOnB(storeB, LONG_POLL);
-        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
+        awaitAKnowsBListens(storeB);
         var transaction = new TransactionTemplate(new DataSourceTransactionManager(TestDatabases.postgres()));
 
         long outside = latency(a, "outside", () -> a.publish(signal("outside")));
@@ -72,10 +73,13 @@ class PostgresNotifyAcrossInstancesTest {
         subscribeOnB(storeB, LONG_POLL);
         await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
 
-        new JdbcTemplate(TestDatabases.postgres()).queryForList("SELECT pg_terminate_backend(pid) FROM"
-                + " pg_stat_activity WHERE application_name = ? AND query = ?", applicationName, "LISTEN signal_bus");
+        // B's listening session is the one of B's pool holding the listeners' advisory lock
+        new JdbcTemplate(TestDatabases.postgres()).queryForList("SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
+                + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = ? AND l.locktype = 'advisory'"
+                + " AND l.classid = ? AND l.objid = ?", applicationName, ListenerPresence.LOCK_CLASS,
+                ListenerPresence.LOCK_OBJECT);
         await().atMost(Duration.ofSeconds(5)).until(() -> !storeB.notifications.isListening());
-        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
+        awaitAKnowsBListens(storeB);
 
         long afterReconnect = latency(a, "after-reconnect", () -> a.publish(signal("after-reconnect")));
         System.out.printf("signal-bus: A -> B with NOTIFY after the listener reconnected: %d ms%n", afterReconnect);
@@ -100,6 +104,12 @@ class PostgresNotifyAcrossInstancesTest {
         assertThat(inside).isLessThan(poll.toMillis() + 400);
     }
 
+    /** B listens, and A has heard it announce itself (A notifies only while someone listens). */
+    private void awaitAKnowsBListens(JdbcSignalStore storeB) {
+        await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
+        await().atMost(Duration.ofSeconds(5)).until(storeA.notifications::worthSending);
+    }
+
     /** Publishes on A and returns the milliseconds until B's subscription got the signal. */
     private long latency(SignalBus a, String id, Runnable publish) {
         long started = System.nanoTime();
@@ -109,9 +119,9 @@ class PostgresNotifyAcrossInstancesTest {
     }
 
     private SignalBus instanceA() {
-        JdbcSignalStore store = JdbcSignalStore.builder(TestDatabases.postgres()).pollInterval(LONG_POLL).build();
-        toClose.add(store);
-        SignalBus bus = SignalBus.builder().store(store).name(busName).pollInterval(LONG_POLL).build();
+        storeA = JdbcSignalStore.builder(TestDatabases.postgres()).pollInterval(LONG_POLL).build();
+        toClose.add(storeA);
+        SignalBus bus = SignalBus.builder().store(storeA).name(busName).pollInterval(LONG_POLL).build();
         toClose.add(bus);
         return bus;
     }

@@ -85,10 +85,11 @@ public class SignalBusProperties extends BusSettings {
         private Duration queryTimeout = Duration.ofSeconds(5);
 
         /**
-         * Whether instances on one PostgreSQL database wake each other with LISTEN/NOTIFY: every
-         * commit that appends to a bus notifies channel signal_bus, and the store holds one
-         * connection of the DataSource to listen, so that a subscription served here gets a signal
-         * another instance published at once rather than at its next poll. Set false behind a
+         * Whether instances on one PostgreSQL database wake each other with LISTEN/NOTIFY: the store
+         * holds one connection of the DataSource to listen on channel signal_bus, and while another
+         * instance listens, every commit that appends to a bus notifies the channel, so that a
+         * subscription served here gets a signal another instance published at once rather than at
+         * its next poll (an instance alone sends no notifications). Set false behind a
          * connection pooler that cannot hold a LISTEN connection (PgBouncer in transaction mode):
          * such signals then arrive within the poll interval. No effect on H2.
          */
