@@ -82,7 +82,9 @@ final class StatusReport {
     /** The checkpoint of a subscription: live where this process serves it (a partition), else stored. */
     static Checkpoint checkpointOf(SignalStore store, SubscriptionRecord record, @Nullable SubscriptionWorkers worker) {
         Map<String, SubscriptionRecord> byId = new HashMap<>();
-        SubscriptionRecords.partitions(store, record).forEach(r -> byId.put(r.subscriptionId(), r));
+        if (record.partitions() > 1) { // one read for every partition's record, however many there are
+            store.subscriptions(record.busName()).forEach(r -> byId.put(r.subscriptionId(), r));
+        }
         return SubscriptionRecords.lowest(checkpointsOf(byId, record, worker));
     }
 
