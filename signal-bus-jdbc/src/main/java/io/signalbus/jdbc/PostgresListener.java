@@ -90,13 +90,16 @@ final class PostgresListener implements AutoCloseable {
         while (!closed) {
             try (Connection connection = dataSource.getConnection()) {
                 PGConnection postgres = connection.unwrap(PGConnection.class);
-                join(connection);
-                listening = true;
-                backoff = FIRST_BACKOFF_MILLIS;
-                log.debug("signal-bus: listening for appends of other processes on channel '{}'",
-                        BusNotifications.CHANNEL);
-                receive(connection, postgres);
-                leave(connection);
+                try {
+                    join(connection);
+                    listening = true;
+                    backoff = FIRST_BACKOFF_MILLIS;
+                    log.debug("signal-bus: listening for appends of other processes on channel '{}'",
+                            BusNotifications.CHANNEL);
+                    receive(connection, postgres);
+                } finally {
+                    leave(connection); // a connection that broke has left already
+                }
             } catch (SQLException | RuntimeException e) {
                 listening = false;
                 othersMayListen = true;
@@ -150,7 +153,10 @@ final class PostgresListener implements AutoCloseable {
         }
     }
 
-    /** Stops listening and leaves the listeners before the connection goes back to its pool. */
+    /**
+     * Stops listening and leaves the listeners before the connection goes back to its pool, so that
+     * a pooled connection never counts as a listener; a failure is only logged.
+     */
     private static void leave(Connection connection) {
         try (Statement statement = connection.createStatement()) {
             statement.execute(UNLISTEN);
