@@ -37,8 +37,14 @@ final class PostgresListener implements AutoCloseable {
     /** How long one wait for notifications lasts, and so how long {@link #close} may wait for the thread. */
     private static final int WAIT_MILLIS = 200;
 
-    /** How often the listener looks whether other sessions listen (and so whether its connection lives). */
-    static final long CHECK_MILLIS = 1_000;
+    /**
+     * How often the listener looks whether other sessions listen (and so whether its connection
+     * lives). Arrivals are announced, so the check only finds the listeners that left (until then a
+     * store notifies for no one) and announcements missed while this listener reconnected (it checks
+     * when it joins, too): it can be slow, and costs each instance one read of {@code pg_locks} per
+     * interval.
+     */
+    static final long CHECK_MILLIS = 5_000;
 
     private static final String ANNOUNCE = "SELECT pg_notify(?, ?)";
 

@@ -71,7 +71,7 @@ class PostgresListenerPresenceTest {
 
     @Test
     void aStoreAloneOnTheDatabaseSendsNoNotificationsInsideOrOutsideATransaction() throws SQLException {
-        await().atMost(Duration.ofSeconds(5)).until(() -> !storeA.notifications.worthSending());
+        await().atMost(Duration.ofMillis(2 * PostgresListener.CHECK_MILLIS)).until(() -> !storeA.notifications.worthSending());
 
         publishOutsideAndInsideATransaction("alone");
 
@@ -80,13 +80,13 @@ class PostgresListenerPresenceTest {
 
     @Test
     void aStoreNotifiesOnceAnotherStartsListeningAndStopsWhenItHasLeft() throws SQLException {
-        await().atMost(Duration.ofSeconds(5)).until(() -> !storeA.notifications.worthSending());
+        await().atMost(Duration.ofMillis(2 * PostgresListener.CHECK_MILLIS)).until(() -> !storeA.notifications.worthSending());
         JdbcConnectionPool poolB = TestDatabases.newPostgresPool(5);
         JdbcSignalStore storeB = JdbcSignalStore.builder(poolB).build();
         try {
             await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
             // B announces itself when it starts listening: A need not wait for its next check
-            await().atMost(Duration.ofMillis(PostgresListener.CHECK_MILLIS - 100))
+            await().atMost(Duration.ofMillis(PostgresListener.CHECK_MILLIS / 5))
                     .until(storeA.notifications::worthSending);
 
             publishOutsideAndInsideATransaction("heard");
@@ -94,8 +94,9 @@ class PostgresListenerPresenceTest {
         } finally {
             storeB.close();
         }
-        // B's connection stays open in its pool: only B's leaving ends its presence
-        await().atMost(Duration.ofSeconds(5)).until(() -> !storeA.notifications.worthSending());
+        // B's connection stays open in its pool: only B's leaving ends its presence, seen at A's next check
+        await().atMost(Duration.ofMillis(2 * PostgresListener.CHECK_MILLIS))
+                .until(() -> !storeA.notifications.worthSending());
         poolB.dispose();
     }
 
