@@ -88,7 +88,16 @@ final class PostgresListener implements AutoCloseable {
 
     /** Another session announced that it listens (called on this listener's thread). */
     void othersJoined() {
-        othersMayListen = true;
+        othersFound(true);
+    }
+
+    /** Records what a check or an announcement found, logging when it changes whether the store notifies. */
+    private void othersFound(boolean others) {
+        if (others != othersMayListen) {
+            log.debug("signal-bus: {} on channel '{}'", others ? "another session listens, notifying"
+                    : "no other session listens, not notifying", BusNotifications.CHANNEL);
+        }
+        othersMayListen = others;
     }
 
     private void run() {
@@ -137,7 +146,7 @@ final class PostgresListener implements AutoCloseable {
             ps.execute();
         }
         commitUnlessAutoCommit(connection); // LISTEN takes effect, and the announcement is sent, on commit
-        othersMayListen = ListenerPresence.othersListen(connection);
+        othersFound(ListenerPresence.othersListen(connection));
     }
 
     /** Hands on notifications until closed, checking for other listeners; throws when the connection breaks. */
@@ -153,7 +162,7 @@ final class PostgresListener implements AutoCloseable {
             if (System.nanoTime() - checked > TimeUnit.MILLISECONDS.toNanos(CHECK_MILLIS)) {
                 boolean others = ListenerPresence.othersListen(connection);
                 commitUnlessAutoCommit(connection);
-                othersMayListen = others;
+                othersFound(others);
                 checked = System.nanoTime();
             }
         }
