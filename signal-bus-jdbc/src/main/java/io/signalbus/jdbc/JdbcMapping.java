@@ -88,6 +88,11 @@ final class JdbcMapping {
         return Math.addExact(Math.multiplyExact(instant.getEpochSecond(), 1_000_000L), instant.getNano() / 1_000);
     }
 
+    /** The time {@code micros} microseconds after the epoch: the inverse of {@link #micros}. */
+    static Instant instantOfMicros(long micros) {
+        return Instant.ofEpochSecond(Math.floorDiv(micros, 1_000_000L), Math.floorMod(micros, 1_000_000L) * 1_000L);
+    }
+
     /** A nullable time as a typed parameter, so the driver need not ask the database for its type. */
     static SqlParameterValue timestampParameter(@Nullable Instant instant) {
         return new SqlParameterValue(Types.TIMESTAMP_WITH_TIMEZONE, timestamp(instant));

@@ -177,8 +177,9 @@ final class PostgresAppendStrategy implements AppendStrategy {
             var moved = new ArrayList<StagedMove>();
             try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
+                    long micros = rs.getLong(4);
                     moved.add(new StagedMove(rs.getLong(1), rs.getString(2), rs.getLong(3),
-                            JdbcMapping.nullableInstant(rs, 4)));
+                            rs.wasNull() ? null : JdbcMapping.instantOfMicros(micros)));
                 }
             }
             return moved;

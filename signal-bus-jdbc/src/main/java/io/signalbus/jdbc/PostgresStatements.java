@@ -90,7 +90,9 @@ final class PostgresStatements extends StoreStatements {
      * already is deleted and not appended; without, such a row makes the statement fail on the log's
      * unique key. Parameters: (bus, keys, bus, keys[, bus if checkIds], bus[, channel, payload]). It returns every
      * row it deleted: transaction key, signal id, position and time in the log (null when not appended),
-     * in position order. The notification is sent once, when it appended something.
+     * in position order; the time in microseconds since the epoch, since the driver parses a timestamp
+     * sent as text (as an unplanned statement's results are) slowly: 15 % of the sequencing thread's
+     * CPU at 8 publishing threads. The notification is sent once, when it appended something.
      */
     String moveStaged(boolean checkIds, boolean notify) {
         return """
@@ -110,7 +112,7 @@ final class PostgresStatements extends StoreStatements {
                 SELECT head.bus, head.position - head.n + kept.place, kept.signal_id, kept.type,
                 GREATEST(head.previous_recorded_at, kept.at), kept.envelope FROM head, kept
                 RETURNING signal_id, position, recorded_at)%s
-                SELECT m.tx_key, m.signal_id, a.position, a.recorded_at
+                SELECT m.tx_key, m.signal_id, a.position, CAST(EXTRACT(EPOCH FROM a.recorded_at) * 1000000 AS BIGINT)
                 FROM moved m LEFT JOIN appended a ON a.signal_id = m.signal_id%s
                 ORDER BY a.position""".formatted(
                 checkIds ? "WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = m.signal_id)"

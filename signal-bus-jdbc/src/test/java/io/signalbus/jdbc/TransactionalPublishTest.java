@@ -9,6 +9,7 @@ import io.signalbus.InvalidSignalException;
 import io.signalbus.RecordedSignal;
 import io.signalbus.Signal;
 import io.signalbus.SignalBus;
+import io.signalbus.SignalBusListener;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
 import java.sql.Connection;
@@ -135,6 +136,31 @@ abstract class TransactionalPublishTest {
         assertThat(persistent.get(0).signal().id()).isEqualTo(signal.id());
         assertThat(persistent.get(0).position()).isEqualTo(1);
         assertThat(store.positionOf(bus.name(), signal.id())).hasValue(1);
+    }
+
+    @Test
+    void theSignalsHandedOnAfterTheCommitCarryThePositionsAndTimesTheLogRecorded() {
+        var delivering = new CopyOnWriteArrayList<RecordedSignal>();
+        try (SignalBus timed = SignalBus.builder().store(store).name("tx-" + UUID.randomUUID().toString().substring(0, 8))
+                .pollInterval(Duration.ofMillis(20)).listener(new SignalBusListener() {
+                    @Override
+                    public void delivering(String busName, Delivery delivery, RecordedSignal recorded) {
+                        delivering.add(recorded);
+                    }
+                }).build()) {
+            timed.subscribe("order.**", SubscribeOptions.persistent("timed").startFrom(StartFrom.origin()), Delivery::ack);
+            List<Signal> signals = List.of(Signal.of("order.created", "tx-test", Map.of("n", 1)),
+                    Signal.of("order.created", "tx-test", Map.of("n", 2)));
+
+            transaction.executeWithoutResult(status -> timed.publish(signals));
+
+            await().atMost(Duration.ofSeconds(10)).until(() -> delivering.size() == signals.size());
+            for (RecordedSignal recorded : delivering) {
+                RecordedSignal stored = store.signalAt(timed.name(), recorded.position()).orElseThrow();
+                assertThat(recorded.signal().id()).isEqualTo(stored.signal().id());
+                assertThat(recorded.recordedAt()).isEqualTo(stored.recordedAt());
+            }
+        }
     }
 
     @Test
