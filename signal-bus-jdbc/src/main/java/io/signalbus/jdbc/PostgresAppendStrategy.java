@@ -63,7 +63,10 @@ final class PostgresAppendStrategy implements AppendStrategy {
         this.moveStagedCheckingIdsAndNotify = statements.moveStaged(true, true);
     }
 
-    /** What a statement appending to {@code bus} notifies: with notifications on, while another session may listen; else null. */
+    /**
+     * What a statement appending to {@code bus} notifies: with notifications on, while another
+     * session may listen; else null.
+     */
     private @Nullable String notification(String bus) {
         return notifications != null && notifications.worthSending() ? notifications.payload(bus) : null;
     }
@@ -116,7 +119,8 @@ final class PostgresAppendStrategy implements AppendStrategy {
             envelopes[i] = row.envelope();
         }
         String notification = notification(bus);
-        try (PreparedStatement ps = connection.prepareStatement(notification != null ? appendLogAndNotify : appendLog)) {
+        String append = notification != null ? appendLogAndNotify : appendLog;
+        try (PreparedStatement ps = connection.prepareStatement(append)) {
             ps.setLong(1, count);
             ps.setObject(2, JdbcMapping.timestamp(rows.get(count - 1).recordedAt()));
             ps.setString(3, bus);

@@ -112,7 +112,8 @@ final class PostgresStatements extends StoreStatements {
                 SELECT head.bus, head.position - head.n + kept.place, kept.signal_id, kept.type,
                 GREATEST(head.previous_recorded_at, kept.at), kept.envelope FROM head, kept
                 RETURNING signal_id, position, recorded_at)%s
-                SELECT m.tx_key, m.signal_id, a.position, CAST(EXTRACT(EPOCH FROM a.recorded_at) * 1000000 AS BIGINT)
+                SELECT m.tx_key, m.signal_id, a.position,
+                CAST(EXTRACT(EPOCH FROM a.recorded_at) * 1000000 AS BIGINT)
                 FROM moved m LEFT JOIN appended a ON a.signal_id = m.signal_id%s
                 ORDER BY a.position""".formatted(
                 checkIds ? "WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log l WHERE l.bus = ? AND l.signal_id = m.signal_id)"
