@@ -29,8 +29,7 @@ final class StatusReport {
     static BusStatus of(SignalStore store, String busName, PersistentWorkers workers, TransientRouter transients,
             Instant now) {
         List<SubscriptionRecord> records = store.subscriptions(busName);
-        Map<String, SubscriptionRecord> byId = new HashMap<>();
-        records.forEach(r -> byId.put(r.subscriptionId(), r));
+        Map<String, SubscriptionRecord> byId = byId(records);
         // one read for every partition's claim, however many there are (none without partitions)
         Map<String, Lease> live = records.stream().anyMatch(r -> r.partitions() > 1)
                 ? store.currentClaims(busName, now) : Map.of();
@@ -81,11 +80,16 @@ final class StatusReport {
 
     /** The checkpoint of a subscription: live where this process serves it (a partition), else stored. */
     static Checkpoint checkpointOf(SignalStore store, SubscriptionRecord record, @Nullable SubscriptionWorkers worker) {
-        Map<String, SubscriptionRecord> byId = new HashMap<>();
-        if (record.partitions() > 1) { // one read for every partition's record, however many there are
-            store.subscriptions(record.busName()).forEach(r -> byId.put(r.subscriptionId(), r));
-        }
+        // one read for every partition's record, however many there are
+        Map<String, SubscriptionRecord> byId = record.partitions() > 1 ? byId(store.subscriptions(record.busName()))
+                : Map.of();
         return SubscriptionRecords.lowest(checkpointsOf(byId, record, worker));
+    }
+
+    private static Map<String, SubscriptionRecord> byId(List<SubscriptionRecord> records) {
+        Map<String, SubscriptionRecord> byId = new HashMap<>();
+        records.forEach(r -> byId.put(r.subscriptionId(), r));
+        return byId;
     }
 
     /** The checkpoint of each record of the subscription (its own, or each partition's). */

@@ -31,6 +31,11 @@ final class ListenerPresence {
 
     private static final String JOIN = "SELECT pg_advisory_lock_shared(%d, %d)".formatted(LOCK_CLASS, LOCK_OBJECT);
 
+    /** The channel is a constant; LISTEN takes no parameters. */
+    private static final String LISTEN = "LISTEN " + BusNotifications.CHANNEL;
+
+    private static final String UNLISTEN = "UNLISTEN " + BusNotifications.CHANNEL;
+
     private static final String LEAVE = "SELECT pg_advisory_unlock_shared(%d, %d)".formatted(LOCK_CLASS, LOCK_OBJECT);
 
     /** Advisory locks of two int keys show their keys as classid and objid, with objsubid 2. */
@@ -46,11 +51,13 @@ final class ListenerPresence {
     private ListenerPresence() {
     }
 
-    /** Marks {@code connection}'s session as listening, for as long as it lives or until {@link #leave}. */
+    /**
+     * Marks {@code connection}'s session as listening, for as long as it lives or until {@link #leave},
+     * and listens on the channel.
+     */
     static void join(Connection connection) throws SQLException {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(JOIN);
-        }
+        execute(connection, JOIN);
+        execute(connection, LISTEN);
     }
 
     /** Whether a session other than {@code connection}'s has {@linkplain #join joined}. */
@@ -65,8 +72,13 @@ final class ListenerPresence {
 
     /** Ends what {@link #join} started, before the connection goes back to its pool. */
     static void leave(Connection connection) throws SQLException {
+        execute(connection, UNLISTEN);
+        execute(connection, LEAVE);
+    }
+
+    private static void execute(Connection connection, String sql) throws SQLException {
         try (Statement statement = connection.createStatement()) {
-            statement.execute(LEAVE);
+            statement.execute(sql);
         }
     }
 }

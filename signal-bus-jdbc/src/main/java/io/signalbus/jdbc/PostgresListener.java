@@ -3,7 +3,6 @@ package io.signalbus.jdbc;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
@@ -28,11 +27,6 @@ import org.slf4j.LoggerFactory;
 final class PostgresListener implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(PostgresListener.class);
-
-    /** The channel is a constant; LISTEN takes no parameters. */
-    private static final String LISTEN = "LISTEN " + BusNotifications.CHANNEL;
-
-    private static final String UNLISTEN = "UNLISTEN " + BusNotifications.CHANNEL;
 
     /** How long one wait for notifications lasts, and so how long {@link #close} may wait for the thread. */
     private static final int WAIT_MILLIS = 200;
@@ -137,9 +131,6 @@ final class PostgresListener implements AutoCloseable {
     /** Joins the listeners, listens, announces itself (all committed) and looks for the other listeners. */
     private void join(Connection connection) throws SQLException {
         ListenerPresence.join(connection);
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(LISTEN);
-        }
         try (PreparedStatement ps = connection.prepareStatement(ANNOUNCE)) {
             ps.setString(1, BusNotifications.CHANNEL);
             ps.setString(2, announcement);
@@ -173,8 +164,7 @@ final class PostgresListener implements AutoCloseable {
      * a pooled connection never counts as a listener; a failure is only logged.
      */
     private static void leave(Connection connection) {
-        try (Statement statement = connection.createStatement()) {
-            statement.execute(UNLISTEN);
+        try {
             ListenerPresence.leave(connection);
             commitUnlessAutoCommit(connection);
         } catch (SQLException e) {
