@@ -125,8 +125,9 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             } else if (next != null) {
                 delivery = new WorkerDelivery(this, next, next.deliverySequence, next.attempts);
             }
-            if (feed.readDue(System.nanoTime())) {
-                read = feed.startRead();
+            long nowNanos = System.nanoTime();
+            if (feed.readDue(nowNanos)) {
+                read = feed.startRead(nowNanos);
             } else if (delivery == null && failed.isEmpty()) {
                 awaitChange(now, true);
                 return true;

@@ -20,8 +20,11 @@ import org.jspecify.annotations.Nullable;
  */
 final class SubscriptionFeed {
 
-    /** One read of the log on its way: where it starts and what it must know when it comes back. */
-    record Read(long after, long hints, long generation) {
+    /**
+     * One read of the log on its way: where it starts, when it started, and what it must know when it
+     * comes back.
+     */
+    record Read(long after, long startedNanos, long hints, long generation) {
     }
 
     private static final int MAX_EARLY = 64;
@@ -118,16 +121,17 @@ final class SubscriptionFeed {
         return pageBytes;
     }
 
-    /** Starts a read: no other starts until it {@linkplain #readDone finishes}. */
-    Read startRead() {
+    /** Starts a read at {@code nowNanos}: no other starts until it {@linkplain #readDone finishes}. */
+    Read startRead(long nowNanos) {
         reading = true;
-        return new Read(fetched, readHints, generation);
+        return new Read(fetched, nowNanos, readHints, generation);
     }
 
     /**
      * Takes a page read for {@code read}; false when the feed was reset since (the page is dropped).
-     * After a failed read, or one that found the end of the log with no hand-off asking for more and
-     * none held above a gap, the next read waits for the poll interval.
+     * After a read that found the end of the log with no hand-off asking for more and none held above
+     * a gap, the next read is due one poll interval after this one started (so that polls are that far
+     * apart, however long a read takes); after a failed read, one poll interval after it failed.
      */
     boolean readDone(Read read, List<RecordedSignal> page, boolean failed, long nowNanos) {
         if (read.generation() != generation) {
@@ -148,7 +152,8 @@ final class SubscriptionFeed {
         // signals below them yet (appended by another process, which may not tell), so read again after the grace
         boolean full = page.size() >= readBatchSize || bytesRead > pageBytes / 2;
         if (failed || (!full && read.hints() == readHints)) {
-            nextReadNanos = nowNanos + (failed || early.isEmpty() ? pollIntervalNanos : EARLY_GRACE_NANOS);
+            nextReadNanos = failed ? nowNanos + pollIntervalNanos
+                    : early.isEmpty() ? read.startedNanos() + pollIntervalNanos : nowNanos + EARLY_GRACE_NANOS;
         }
         return true;
     }

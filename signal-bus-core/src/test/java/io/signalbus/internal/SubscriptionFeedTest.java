@@ -36,7 +36,7 @@ class SubscriptionFeedTest {
 
     @Test
     void handOnThatFollowsOnIsTakenWithoutARead() {
-        feed.readDone(feed.startRead(), List.of(), false, NOW);
+        feed.readDone(feed.startRead(NOW), List.of(), false, NOW);
 
         feed.handOn(range(1, 3), NOW);
 
@@ -46,7 +46,7 @@ class SubscriptionFeedTest {
 
     @Test
     void earlyHandOnWaitsForTheLowerOneAndThenFollowsInOrder() {
-        feed.readDone(feed.startRead(), List.of(), false, NOW);
+        feed.readDone(feed.startRead(NOW), List.of(), false, NOW);
 
         feed.handOn(range(3, 4), NOW);
         assertThat(drain()).isEmpty();
@@ -57,13 +57,13 @@ class SubscriptionFeedTest {
 
     @Test
     void earlyHandOnThatStaysAloneMakesAReadDueAfterAShortGrace() {
-        feed.readDone(feed.startRead(), List.of(), false, NOW);
+        feed.readDone(feed.startRead(NOW), List.of(), false, NOW);
 
         feed.handOn(range(5, 6), NOW);
 
         assertThat(feed.readDue(NOW + 1_000_000)).isFalse();
         assertThat(feed.readDue(NOW + 2_000_000)).isTrue();
-        SubscriptionFeed.Read read = feed.startRead();
+        SubscriptionFeed.Read read = feed.startRead(NOW + 2_000_000);
         assertThat(read.after()).isZero();
         feed.readDone(read, range(1, 6), false, NOW + 3_000_000);
         assertThat(drain()).containsExactly(1L, 2L, 3L, 4L, 5L, 6L);
@@ -75,14 +75,14 @@ class SubscriptionFeedTest {
      */
     @Test
     void earlyHandOnDuringAReadThatEndsShortOfItIsReadForAfterTheGraceNotAtTheNextPoll() {
-        SubscriptionFeed.Read read = feed.startRead();
+        SubscriptionFeed.Read read = feed.startRead(NOW);
         feed.handOn(range(5, 6), NOW);
 
         feed.readDone(read, range(1, 2), false, NOW + 1_000_000);
 
         assertThat(drain()).containsExactly(1L, 2L);
         assertThat(feed.readDue(NOW + 3_000_000)).as("a read for 3-4 is due after the grace").isTrue();
-        SubscriptionFeed.Read next = feed.startRead();
+        SubscriptionFeed.Read next = feed.startRead(NOW + 3_000_000);
         assertThat(next.after()).isEqualTo(2);
         feed.readDone(next, range(3, 6), false, NOW + 3_000_000);
         assertThat(drain()).containsExactly(3L, 4L, 5L, 6L);
@@ -99,7 +99,7 @@ class SubscriptionFeedTest {
         var delivered = new ArrayList<Long>();
         for (int page = 0; page < 2; page++) {
             assertThat(feed.readDue(NOW)).as("read %d is due", page + 1).isTrue();
-            SubscriptionFeed.Read read = feed.startRead();
+            SubscriptionFeed.Read read = feed.startRead(NOW);
             feed.readDone(read, range(read.after() + 1, read.after() + PAGE), false, NOW);
             delivered.addAll(drain());
         }
@@ -111,12 +111,29 @@ class SubscriptionFeedTest {
 
     @Test
     void readStartedBeforeAResetIsDropped() {
-        SubscriptionFeed.Read stale = feed.startRead();
+        SubscriptionFeed.Read stale = feed.startRead(NOW);
         feed.reset(10, NOW);
 
         assertThat(feed.readDone(stale, range(1, 5), false, NOW)).isFalse();
         assertThat(feed.poll()).isNull();
-        assertThat(feed.startRead().after()).isEqualTo(10);
+        assertThat(feed.startRead(NOW).after()).isEqualTo(10);
+    }
+
+    /** Poll-only, what another process appended is found a poll interval after the last read started. */
+    @Test
+    void readThatFoundTheEndMakesTheNextDueOnePollIntervalAfterItStartedHoweverLongItTook() {
+        feed.readDone(feed.startRead(NOW), List.of(), false, NOW + 300_000_000);
+
+        assertThat(feed.readDue(NOW + POLL - 1)).isFalse();
+        assertThat(feed.readDue(NOW + POLL)).isTrue();
+    }
+
+    @Test
+    void failedReadIsRetriedOnePollIntervalAfterItFailed() {
+        feed.readDone(feed.startRead(NOW), List.of(), true, NOW + 300_000_000);
+
+        assertThat(feed.readDue(NOW + 300_000_000 + POLL - 1)).isFalse();
+        assertThat(feed.readDue(NOW + 300_000_000 + POLL)).isTrue();
     }
 
     @Test
@@ -125,7 +142,7 @@ class SubscriptionFeedTest {
         List<RecordedSignal> large = LongStream.rangeClosed(1, 3).mapToObj(p -> new RecordedSignal(p,
                 Signal.of("big", "/test", "x".repeat(15_000)), T0)).toList();
 
-        small.readDone(small.startRead(), large.subList(0, 2), false, NOW);
+        small.readDone(small.startRead(NOW), large.subList(0, 2), false, NOW);
 
         assertThat(small.readDue(NOW)).as("30 KB buffered: no room for a 20 KB page").isFalse();
         small.poll();
