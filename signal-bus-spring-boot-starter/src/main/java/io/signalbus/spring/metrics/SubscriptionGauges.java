@@ -93,8 +93,9 @@ final class SubscriptionGauges {
     /** One bus's status and when it was read. */
     private final class CachedStatus {
 
+        /** What a refresh found; {@code read} false when the store could not be read (every gauge is then NaN). */
         private record Snapshot(long readAtMillis, Map<String, SubscriptionStatus> byId,
-                @Nullable Instant oldestUnsequenced) {
+                @Nullable Instant oldestUnsequenced, boolean read) {
         }
 
         private final String busName;
@@ -109,8 +110,13 @@ final class SubscriptionGauges {
             return status != null ? figure.applyAsDouble(status) : Double.NaN;
         }
 
+        /** NaN while the store cannot be read: unknown, never "nothing waits". */
         double unsequencedAgeSeconds() {
-            Instant oldest = current().oldestUnsequenced();
+            Snapshot current = current();
+            Instant oldest = current.oldestUnsequenced();
+            if (!current.read()) {
+                return Double.NaN;
+            }
             return oldest == null ? 0 : Math.max(0, clock.millis() - oldest.toEpochMilli()) / 1000.0;
         }
 
@@ -127,11 +133,11 @@ final class SubscriptionGauges {
                 }
                 try {
                     BusStatus status = statusOfBus.apply(busName);
-                    current = new Snapshot(now, persistentById(status), status.oldestUnsequenced());
+                    current = new Snapshot(now, persistentById(status), status.oldestUnsequenced(), true);
                 } catch (RuntimeException e) {
                     // keep scraping cheap while the store is down: remember the failure for maxAge too
                     log.debug("signal-bus gauges could not read the status of bus '{}'", busName, e);
-                    current = new Snapshot(now, Map.of(), null);
+                    current = new Snapshot(now, Map.of(), null, false);
                 }
                 snapshot = current;
             }

@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.signalbus.BusStatus;
+import io.signalbus.SignalStoreException;
 import io.signalbus.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
@@ -19,8 +21,12 @@ class UnsequencedAgeGaugeTest {
     private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     private final AtomicReference<Instant> oldest = new AtomicReference<>();
     private final AtomicInteger reads = new AtomicInteger();
+    private final AtomicBoolean storeDown = new AtomicBoolean();
     private final SubscriptionGauges gauges = new SubscriptionGauges(registry, bus -> {
         reads.incrementAndGet();
+        if (storeDown.get()) {
+            throw new SignalStoreException("connection refused");
+        }
         return new BusStatus(bus, 0, List.of(), oldest.get());
     }, clock, Duration.ofSeconds(1));
 
@@ -39,6 +45,18 @@ class UnsequencedAgeGaugeTest {
         oldest.set(null);
         clock.advance(Duration.ofSeconds(1));
         assertThat(age()).isZero();
+    }
+
+    @Test
+    void isUnknownNotZeroWhileTheStoreCannotBeRead() {
+        oldest.set(clock.instant());
+        storeDown.set(true);
+        gauges.registerAll("orders");
+        assertThat(age()).as("a failed read says nothing of what waits").isNaN();
+
+        storeDown.set(false);
+        clock.advance(Duration.ofSeconds(3));
+        assertThat(age()).isEqualTo(3.0);
     }
 
     private double age() {
