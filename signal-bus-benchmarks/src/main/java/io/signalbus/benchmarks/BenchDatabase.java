@@ -86,7 +86,8 @@ final class BenchDatabase implements AutoCloseable {
                 + " signal_id VARCHAR(256) NOT NULL, type VARCHAR(255) NOT NULL,"
                 + " recorded_at TIMESTAMP WITH TIME ZONE NOT NULL, envelope " + (postgres ? "TEXT" : "CHARACTER VARYING")
                 + " NOT NULL, CONSTRAINT bench_raw_log_pk PRIMARY KEY (bus, position),"
-                + " CONSTRAINT bench_raw_log_signal_id_uk UNIQUE (bus, signal_id))");
+                + " CONSTRAINT bench_raw_log_signal_id_uk UNIQUE "
+                + (postgres ? "(signal_id, bus))" : "(bus, signal_id))")); // as the log's (V8 on PostgreSQL)
         execute("CREATE INDEX bench_raw_log_recorded_at_ix ON " + RAW_TABLE + " (bus, recorded_at, position)"
                 + (postgres ? " WHERE recorded_at IS NOT NULL" : "")); // as the log's (V5)
         return this;

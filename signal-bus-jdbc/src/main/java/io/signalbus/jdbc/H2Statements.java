@@ -31,7 +31,7 @@ final class H2Statements extends StoreStatements {
                 INSERT INTO signal_bus_pending (bus, tx_key, signal_id, type, recorded_at, created_at, envelope)
                 SELECT CAST(? AS VARCHAR(100)), CAST(? AS BIGINT), CAST(? AS VARCHAR(256)), CAST(? AS VARCHAR(255)),
                 CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS TIMESTAMP WITH TIME ZONE), CAST(? AS CHARACTER VARYING)
-                WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE bus = ? AND signal_id = ?)""";
+                WHERE NOT EXISTS (SELECT 1 FROM signal_bus_log WHERE signal_id = ? AND bus = ?)""";
     }
 
     @Override

@@ -50,11 +50,11 @@ final class IdLookup {
         return found;
     }
 
-    /** The parameters of each query: (bus, id array) where the database takes one, else (bus, id, id, …) by chunks. */
+    /** The parameters of each query: (id array, bus) where the database takes one, else (bus, id, id, …) by chunks. */
     private List<Object[]> parameters(String bus, List<String> ids) {
         var queries = new ArrayList<Object[]>();
         if (sql.idArrays()) {
-            queries.add(new Object[] {bus, ids.toArray(String[]::new)});
+            queries.add(new Object[] {ids.toArray(String[]::new), bus});
             return queries;
         }
         for (int from = 0; from < ids.size(); from += CHUNK) {

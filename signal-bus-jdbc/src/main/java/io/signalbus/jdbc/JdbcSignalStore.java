@@ -268,7 +268,7 @@ public final class JdbcSignalStore extends JdbcSubscriptionStore implements Auto
     @Override
     public OptionalLong positionOf(String busName, String signalId) {
         return run(busName, "find signal " + signalId, () -> jdbc.query(sql.positionOfId(),
-                rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), busName, signalId));
+                rs -> rs.next() ? OptionalLong.of(rs.getLong(1)) : OptionalLong.empty(), signalId, busName));
     }
 
     /** Configures and builds a {@link JdbcSignalStore}; every setting has a default. */

@@ -39,7 +39,7 @@ abstract class StoreStatements {
     /**
      * Stages one signal published inside the caller's transaction, unless its id is already in the
      * log (then no row; PostgreSQL also skips an id already staged, H2 fails on it): (bus, tx key,
-     * signal id, type, recorded at, created at, envelope, bus, signal id), the two times as
+     * signal id, type, recorded at, created at, envelope, signal id, bus), the two times as
      * {@link #stagingTime}.
      */
     abstract String insertPending();
@@ -123,10 +123,10 @@ abstract class StoreStatements {
                 ORDER BY recorded_at DESC, position DESC LIMIT 1""";
     }
 
-    /** The position of a signal: (bus, signal id). */
+    /** The position of a signal: (signal id, bus). */
     String positionOfId() {
         return """
-                SELECT position FROM signal_bus_log WHERE bus = ? AND signal_id = ?""";
+                SELECT position FROM signal_bus_log WHERE signal_id = ? AND bus = ?""";
     }
 
     /** Signal id and position of those of {@code count} ids that are in the log: (bus, id, id, …). */
@@ -192,16 +192,16 @@ abstract class StoreStatements {
         return false;
     }
 
-    /** Signal id and position of those of an array of ids that are in the log: (bus, ids). */
+    /** Signal id and position of those of an array of ids that are in the log: (ids, bus). */
     String positionsOfIdArray() {
         return """
-                SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id = ANY (?)""";
+                SELECT signal_id, position FROM signal_bus_log WHERE signal_id = ANY (?) AND bus = ?""";
     }
 
-    /** Those of an array of ids that are staged: (bus, ids). */
+    /** Those of an array of ids that are staged: (ids, bus). */
     String pendingIdArray() {
         return """
-                SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id = ANY (?)""";
+                SELECT signal_id FROM signal_bus_pending WHERE signal_id = ANY (?) AND bus = ?""";
     }
 
     /** Those of {@code count} ids that are staged: (bus, id, id, …). */

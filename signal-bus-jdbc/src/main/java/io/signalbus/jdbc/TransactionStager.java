@@ -147,7 +147,7 @@ final class TransactionStager {
     private static Object[] pendingRow(AppendRequest request, int i, long key, Object recorded, Object created) {
         Signal signal = request.signals().get(i);
         return new Object[] {request.bus(), key, signal.id(), signal.type(), recorded, created,
-                request.envelopes().get(i), request.bus(), signal.id()};
+                request.envelopes().get(i), signal.id(), request.bus()};
     }
 
     /**

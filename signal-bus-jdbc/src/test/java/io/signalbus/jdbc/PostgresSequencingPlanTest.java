@@ -4,19 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.UUID;
 import java.util.stream.LongStream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfEnvironmentVariable;
-import org.postgresql.ds.PGSimpleDataSource;
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.jdbc.datasource.DataSourceTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The sequencing step takes the staged rows of its transactions by key, never by walking the bus's
@@ -32,29 +26,18 @@ class PostgresSequencingPlanTest {
     private static final int DEAD_ROWS = 30_000;
     private static final int TRANSACTIONS = 74;
 
-    private final String url = System.getenv(TestDatabases.POSTGRES_URL);
-    private final String schema = "plan_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
-            .toLowerCase(Locale.ROOT);
-    private JdbcTemplate admin;
+    private PostgresPlanSchema schema;
     private JdbcTemplate jdbc;
-    private TransactionTemplate transaction;
 
     @BeforeEach
     void schemaOfItsOwn() {
-        var adminSource = new PGSimpleDataSource();
-        adminSource.setURL(url);
-        admin = new JdbcTemplate(adminSource);
-        admin.execute("CREATE SCHEMA " + schema);
-        var dataSource = new PGSimpleDataSource();
-        dataSource.setURL(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        SignalBusSchema.migrate(dataSource);
-        jdbc = new JdbcTemplate(dataSource);
-        transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+        schema = new PostgresPlanSchema(System.getenv(TestDatabases.POSTGRES_URL));
+        jdbc = schema.jdbc;
     }
 
     @AfterEach
     void dropSchema() {
-        admin.execute("DROP SCHEMA IF EXISTS " + schema + " CASCADE");
+        schema.close();
     }
 
     @Test
@@ -66,7 +49,7 @@ class PostgresSequencingPlanTest {
         stage(DEAD_ROWS + 1, TRANSACTIONS, "committed-");
         Long[] keys = LongStream.rangeClosed(DEAD_ROWS + 1, DEAD_ROWS + TRANSACTIONS).boxed().toArray(Long[]::new);
 
-        JsonNode plan = explainAnalyzedAndRolledBack(new PostgresStatements().moveStaged(false, false),
+        JsonNode plan = schema.explainAnalyzedAndRolledBack(new PostgresStatements().moveStaged(false, false),
                 BUS, keys, BUS, keys, BUS);
 
         List<JsonNode> stagingScans = new ArrayList<>();
@@ -86,18 +69,6 @@ class PostgresSequencingPlanTest {
                 SELECT ?, g, ? || g, 'order.created', now(), now(), repeat('x', 500)
                 FROM generate_series(CAST(? AS BIGINT), CAST(? AS BIGINT)) g""", BUS, idPrefix, firstKey,
                 firstKey + count - 1);
-    }
-
-    /** The plan of the statement as PostgreSQL ran it for these parameters; what it did is rolled back. */
-    private JsonNode explainAnalyzedAndRolledBack(String statement, Object... parameters) {
-        String json = transaction.execute(status -> {
-            status.setRollbackOnly();
-            return jdbc.query("EXPLAIN (ANALYZE, FORMAT JSON) " + statement, rs -> {
-                rs.next();
-                return rs.getString(1);
-            }, parameters);
-        });
-        return JsonMapper.builder().build().readTree(json).get(0).get("Plan");
     }
 
     /** The plan nodes under {@code node} that read the staging table or one of its indexes. */
