@@ -113,10 +113,10 @@ final class SubscriptionGauges {
         /** NaN while the store cannot be read: unknown, never "nothing waits". */
         double unsequencedAgeSeconds() {
             Snapshot current = current();
-            Instant oldest = current.oldestUnsequenced();
             if (!current.read()) {
                 return Double.NaN;
             }
+            Instant oldest = current.oldestUnsequenced();
             return oldest == null ? 0 : Math.max(0, clock.millis() - oldest.toEpochMilli()) / 1000.0;
         }
 
