@@ -29,12 +29,12 @@ class PostgresIdLookupPlanTest {
 
     private final PostgresStatements sql = new PostgresStatements();
     private final long now = JdbcMapping.micros(Instant.now());
-    private PostgresPlanSchema schema;
+    private PostgresTestSchema schema;
     private JdbcTemplate jdbc;
 
     @BeforeEach
     void logWhoseStatisticsKnowOnlyAnotherBus() {
-        schema = new PostgresPlanSchema(System.getenv(TestDatabases.POSTGRES_URL));
+        schema = new PostgresTestSchema(System.getenv(TestDatabases.POSTGRES_URL));
         jdbc = schema.jdbc;
         jdbc.execute("ALTER TABLE signal_bus_log SET (autovacuum_enabled = false)");
         appendToLog("other");

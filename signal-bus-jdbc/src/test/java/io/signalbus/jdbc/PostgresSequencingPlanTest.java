@@ -26,12 +26,12 @@ class PostgresSequencingPlanTest {
     private static final int DEAD_ROWS = 30_000;
     private static final int TRANSACTIONS = 74;
 
-    private PostgresPlanSchema schema;
+    private PostgresTestSchema schema;
     private JdbcTemplate jdbc;
 
     @BeforeEach
     void schemaOfItsOwn() {
-        schema = new PostgresPlanSchema(System.getenv(TestDatabases.POSTGRES_URL));
+        schema = new PostgresTestSchema(System.getenv(TestDatabases.POSTGRES_URL));
         jdbc = schema.jdbc;
     }
 

@@ -10,28 +10,41 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 /**
- * A schema of its own on the test PostgreSQL, with the store's tables, for tests of the plans
- * PostgreSQL makes for the store's statements; dropped on {@link #close}.
+ * A schema of its own on the test PostgreSQL, with the store's tables (or, {@link #empty}, none yet),
+ * for tests of what PostgreSQL makes of the store's statements and migrations; dropped on
+ * {@link #close}.
  */
-final class PostgresPlanSchema implements AutoCloseable {
+final class PostgresTestSchema implements AutoCloseable {
 
     private final JdbcTemplate admin;
     private final String schema = "plan_" + UUID.randomUUID().toString().replace("-", "").substring(0, 12)
             .toLowerCase(Locale.ROOT);
     /** Connections whose search path is the schema. */
+    final PGSimpleDataSource dataSource = new PGSimpleDataSource();
     final JdbcTemplate jdbc;
     private final TransactionTemplate transaction;
 
-    PostgresPlanSchema(String url) {
+    /** With the store's tables, migrated to the latest version. */
+    PostgresTestSchema(String url) {
+        this(url, true);
+    }
+
+    private PostgresTestSchema(String url, boolean migrate) {
         var adminSource = new PGSimpleDataSource();
         adminSource.setURL(url);
         admin = new JdbcTemplate(adminSource);
         admin.execute("CREATE SCHEMA " + schema);
-        var dataSource = new PGSimpleDataSource();
         dataSource.setURL(url + (url.contains("?") ? "&" : "?") + "currentSchema=" + schema);
-        SignalBusSchema.migrate(dataSource);
+        if (migrate) {
+            SignalBusSchema.migrate(dataSource);
+        }
         jdbc = new JdbcTemplate(dataSource);
         transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
+    }
+
+    /** Without tables. */
+    static PostgresTestSchema empty(String url) {
+        return new PostgresTestSchema(url, false);
     }
 
     /** The plan of the statement as PostgreSQL ran it for these parameters; what it did is rolled back. */
