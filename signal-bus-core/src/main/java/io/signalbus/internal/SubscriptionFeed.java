@@ -131,7 +131,8 @@ final class SubscriptionFeed {
      * Takes a page read for {@code read}; false when the feed was reset since (the page is dropped).
      * After a read that found the end of the log with no hand-off asking for more and none held above
      * a gap, the next read is due one poll interval after this one started (so that polls are that far
-     * apart, however long a read takes); after a failed read, one poll interval after it failed.
+     * apart, whatever a read takes), or after it ended if it took longer than that (a database that slow
+     * is not read back to back); after a failed read, one poll interval after it failed.
      */
     boolean readDone(Read read, List<RecordedSignal> page, boolean failed, long nowNanos) {
         if (read.generation() != generation) {
@@ -152,8 +153,14 @@ final class SubscriptionFeed {
         // signals below them yet (appended by another process, which may not tell), so read again after the grace
         boolean full = page.size() >= readBatchSize || bytesRead > pageBytes / 2;
         if (failed || (!full && read.hints() == readHints)) {
-            nextReadNanos = failed ? nowNanos + pollIntervalNanos
-                    : early.isEmpty() ? read.startedNanos() + pollIntervalNanos : nowNanos + EARLY_GRACE_NANOS;
+            long polled = read.startedNanos() + pollIntervalNanos;
+            if (failed) {
+                nextReadNanos = nowNanos + pollIntervalNanos;
+            } else if (!early.isEmpty()) {
+                nextReadNanos = nowNanos + EARLY_GRACE_NANOS;
+            } else {
+                nextReadNanos = polled - nowNanos > 0 ? polled : nowNanos + pollIntervalNanos;
+            }
         }
         return true;
     }

@@ -121,11 +121,19 @@ class SubscriptionFeedTest {
 
     /** Poll-only, what another process appended is found a poll interval after the last read started. */
     @Test
-    void readThatFoundTheEndMakesTheNextDueOnePollIntervalAfterItStartedHoweverLongItTook() {
+    void readThatFoundTheEndMakesTheNextDueOnePollIntervalAfterItStarted() {
         feed.readDone(feed.startRead(NOW), List.of(), false, NOW + 300_000_000);
 
         assertThat(feed.readDue(NOW + POLL - 1)).isFalse();
         assertThat(feed.readDue(NOW + POLL)).isTrue();
+    }
+
+    @Test
+    void readSlowerThanThePollIntervalMakesTheNextWaitAWholeIntervalAfterIt() {
+        feed.readDone(feed.startRead(NOW), List.of(), false, NOW + POLL + 1);
+
+        assertThat(feed.readDue(NOW + POLL + 1)).as("not back to back").isFalse();
+        assertThat(feed.readDue(NOW + 2 * POLL + 1)).isTrue();
     }
 
     @Test
