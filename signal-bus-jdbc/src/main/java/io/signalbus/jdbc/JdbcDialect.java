@@ -82,6 +82,16 @@ enum JdbcDialect {
         AppendStrategy appendStrategy(JdbcTemplate jdbc, @Nullable BusNotifications notifications) {
             return new PostgresAppendStrategy(statements, notifications);
         }
+
+        /** Warns of a log whose unique key predates V8 ({@link LogKeyCheck}). */
+        @Override
+        @Nullable Connection prepare(DataSource dataSource, JdbcTemplate jdbc) {
+            String warning = LogKeyCheck.warning(jdbc);
+            if (warning != null) {
+                log.warn(warning);
+            }
+            return null;
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(JdbcDialect.class);

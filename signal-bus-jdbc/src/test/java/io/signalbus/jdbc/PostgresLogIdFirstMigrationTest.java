@@ -12,7 +12,8 @@ import org.springframework.dao.DuplicateKeyException;
 
 /**
  * V8 on a log that holds signals: an installation upgraded from V7 keeps every row, its unique key
- * is led by the id afterwards, and it still refuses an id twice in one bus (and allows it in two).
+ * is led by the id afterwards, and it still refuses an id twice in one bus (and allows it in two);
+ * a store on tables without V8 is told to apply it.
  */
 @EnabledIfEnvironmentVariable(named = TestDatabases.POSTGRES_URL, matches = ".+")
 class PostgresLogIdFirstMigrationTest {
@@ -50,6 +51,16 @@ class PostgresLogIdFirstMigrationTest {
         assertThatThrownBy(() -> schema.jdbc.update(INSERT, "orders", 101, "id-7"))
                 .isInstanceOf(DuplicateKeyException.class);
         schema.jdbc.update(INSERT, "audit", 1, "id-7");
+    }
+
+    @Test
+    void aStoreOnTablesWithoutV8IsToldToApplyIt() {
+        assertThat(LogKeyCheck.warning(schema.jdbc)).contains("V8__signal_bus_log_id_first.sql")
+                .contains("led by 'bus'");
+
+        SignalBusSchema.migrate(schema.dataSource);
+
+        assertThat(LogKeyCheck.warning(schema.jdbc)).isNull();
     }
 
     /** The columns of the log's unique key on signal ids, in index order. */
