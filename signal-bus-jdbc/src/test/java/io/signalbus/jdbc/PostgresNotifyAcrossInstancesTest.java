@@ -73,12 +73,15 @@ class PostgresNotifyAcrossInstancesTest {
         subscribeOnB(storeB, LONG_POLL);
         await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
 
-        // B's listening session is the one of B's pool holding the listeners' advisory lock
-        new JdbcTemplate(TestDatabases.postgres()).queryForList("SELECT pg_terminate_backend(l.pid) FROM pg_locks l"
-                + " JOIN pg_stat_activity a ON a.pid = l.pid WHERE a.application_name = ? AND l.locktype = 'advisory'"
-                + " AND l.classid = ? AND l.objid = ?", applicationName, ListenerPresence.LOCK_CLASS,
-                ListenerPresence.LOCK_OBJECT);
-        await().atMost(Duration.ofSeconds(5)).until(() -> !storeB.notifications.isListening());
+        var admin = new JdbcTemplate(TestDatabases.postgres());
+        List<Integer> broken = listeningSessionsOfB(admin);
+        assertThat(broken).hasSize(1);
+        admin.queryForList("SELECT pg_terminate_backend(?)", broken.get(0));
+        // the listener is back on a new session (a wait for "not listening" could miss its 100 ms gap)
+        await().atMost(Duration.ofSeconds(5)).until(() -> {
+            List<Integer> now = listeningSessionsOfB(admin);
+            return now.size() == 1 && !now.equals(broken) && storeB.notifications.isListening();
+        });
         awaitAKnowsBListens(storeB);
 
         long afterReconnect = latency(a, "after-reconnect", () -> a.publish(signal("after-reconnect")));
@@ -105,6 +108,13 @@ class PostgresNotifyAcrossInstancesTest {
     }
 
     /** B listens, and A has heard it announce itself (A notifies only while someone listens). */
+    /** B's listening sessions: those of B's pool holding the listeners' advisory lock. */
+    private List<Integer> listeningSessionsOfB(JdbcTemplate admin) {
+        return admin.queryForList("SELECT l.pid FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid"
+                + " WHERE a.application_name = ? AND l.locktype = 'advisory' AND l.classid = ? AND l.objid = ?",
+                Integer.class, applicationName, ListenerPresence.LOCK_CLASS, ListenerPresence.LOCK_OBJECT);
+    }
+
     private void awaitAKnowsBListens(JdbcSignalStore storeB) {
         await().atMost(Duration.ofSeconds(5)).until(storeB.notifications::isListening);
         await().atMost(Duration.ofSeconds(5)).until(storeA.notifications::worthSending);
