@@ -125,10 +125,8 @@ final class PersistentSubscriptionWorker implements SubscriptionClaim.Holder {
             } else if (next != null) {
                 delivery = new WorkerDelivery(this, next, next.deliverySequence, next.attempts);
             }
-            long nowNanos = System.nanoTime();
-            if (feed.readDue(nowNanos)) {
-                read = feed.startRead(nowNanos);
-            } else if (delivery == null && failed.isEmpty()) {
+            read = feed.startReadIfDue(System.nanoTime());
+            if (read == null && delivery == null && failed.isEmpty()) {
                 awaitChange(now, true);
                 return true;
             }

@@ -121,6 +121,11 @@ final class SubscriptionFeed {
         return pageBytes;
     }
 
+    /** {@link #startRead} if a read is {@linkplain #readDue due} at {@code nowNanos}, else null. */
+    @Nullable Read startReadIfDue(long nowNanos) {
+        return readDue(nowNanos) ? startRead(nowNanos) : null;
+    }
+
     /** Starts a read at {@code nowNanos}: no other starts until it {@linkplain #readDone finishes}. */
     Read startRead(long nowNanos) {
         reading = true;
