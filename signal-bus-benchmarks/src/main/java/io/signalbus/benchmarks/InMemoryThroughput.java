@@ -4,7 +4,6 @@ import io.signalbus.Signal;
 import io.signalbus.SignalBus;
 import io.signalbus.StartFrom;
 import io.signalbus.SubscribeOptions;
-import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CountDownLatch;
@@ -78,14 +77,8 @@ public final class InMemoryThroughput {
             bus[r] = publishAndAckRate(count);
             System.out.printf("round %d: hand-off %,.0f/s, bus publish+ack %,.0f/s%n", r + 1, baseline[r], bus[r]);
         }
-        double b = median(baseline);
-        double m = median(bus);
+        double b = Samples.median(baseline);
+        double m = Samples.median(bus);
         System.out.printf("median: hand-off %,.0f/s, bus publish+ack %,.0f/s, ratio %.2f%n", b, m, m / b);
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        return sorted[sorted.length / 2];
     }
 }

@@ -132,8 +132,8 @@ public final class MacroBenchmarks {
             System.out.printf("  round %d: hand-off %,.0f/s, publish+ack %,.0f/s%n", r + 1, handoff[r], bus[r]);
         }
         report.rate("In memory (macro: " + String.format(Locale.ROOT, "%,d", count) + " signals a round, 1 publisher)",
-                "publish + ack, 1 persistent subscription acking at once", median(bus),
-                "ArrayBlockingQueue hand-off, 2 threads", median(handoff), 0.5);
+                "publish + ack, 1 persistent subscription acking at once", Samples.median(bus),
+                "ArrayBlockingQueue hand-off, 2 threads", Samples.median(handoff), 0.5);
     }
 
     // ------------------------------------------------------------------ one database
@@ -305,7 +305,7 @@ public final class MacroBenchmarks {
         report.add(section, new Report.Row("completed at full speed (published, delivered, acked)", Report.rate(e2eRate),
                 "raw 1 row/tx, 8 threads: " + Report.rate(rawRate), Report.ratio(e2eRate / rawRate),
                 "≥ 10,000/s on PostgreSQL", db.postgres ? Report.met(e2eRate >= 10_000) : "—"));
-        SpringEndToEnd.Result middle = medianBy(full, r -> r.latencies().percentileMillis(99));
+        SpringEndToEnd.Result middle = Samples.medianBy(full, r -> r.latencies().percentileMillis(99));
         double commitP99 = commitLatencies.percentileMillis(99);
         String commit = "raw 1-row INSERT+COMMIT p99 (1 thread): " + Report.millis(commitP99);
         report.add(section, new Report.Row("latency at full speed, p50 / p99 / p99.9 (the round with the median p99);"
@@ -331,33 +331,6 @@ public final class MacroBenchmarks {
                 + " / " + Report.millis(latencies.percentileMillis(99.9));
     }
 
-    static <T> T medianBy(List<T> items, java.util.function.ToDoubleFunction<T> key) {
-        var sorted = new ArrayList<>(items);
-        sorted.sort(java.util.Comparator.comparingDouble(key));
-        return sorted.get(sorted.size() / 2);
-    }
-
-    /** Named samples of one figure across rounds. */
-    static final class Samples {
-        private final Map<String, List<Double>> values = new LinkedHashMap<>();
-
-        void add(String name, double value) {
-            values.computeIfAbsent(name, n -> new ArrayList<>()).add(value);
-        }
-
-        double last(String name) {
-            List<Double> list = values.get(name);
-            return list.get(list.size() - 1);
-        }
-
-        double median(String name) {
-            if (!values.containsKey(name)) {
-                return Double.NaN;
-            }
-            return MacroBenchmarks.median(values.get(name).stream().mapToDouble(Double::doubleValue).toArray());
-        }
-    }
-
     private interface Measurement {
         Load.Result run() throws Exception;
     }
@@ -373,13 +346,6 @@ public final class MacroBenchmarks {
     private static void reset(BenchDatabase db, RawJdbc raw) {
         db.reset();
         raw.reset();
-    }
-
-    static double median(double[] values) {
-        double[] sorted = values.clone();
-        Arrays.sort(sorted);
-        int n = sorted.length;
-        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 
     static void section(String name) {

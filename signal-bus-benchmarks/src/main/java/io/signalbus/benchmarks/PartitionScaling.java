@@ -40,7 +40,7 @@ final class PartitionScaling {
         MacroBenchmarks.section(db.name + " partitioned subscription, 1 and 4 instances");
         String section = db.name + " — one subscription of " + PARTITIONS + " partitions, handler waiting 5 ms,"
                 + " served by 1 and by 4 instances";
-        var samples = new MacroBenchmarks.Samples();
+        var samples = new Samples();
         for (int r = 1; r <= rounds; r++) {
             for (int instances : List.of(1, 4)) {
                 db.reset();

@@ -71,7 +71,7 @@ final class TransactionalPublish {
                 + " one @SignalListener(persistent = true) acking on return";
         db.reset();
         raw.reset();
-        var samples = new MacroBenchmarks.Samples();
+        var samples = new Samples();
         Map<String, List<SpringEndToEnd.Result>> results = new LinkedHashMap<>();
         SpringEndToEnd.Result fixed;
         Latencies rawFixed;
@@ -108,7 +108,7 @@ final class TransactionalPublish {
             fixed = e2e.fixedRate(8, 1000, fixedTime, orders);
         }
         for (Case c : CASES) {
-            SpringEndToEnd.Result middle = MacroBenchmarks.medianBy(results.get(c.key()),
+            SpringEndToEnd.Result middle = Samples.medianBy(results.get(c.key()),
                     r -> r.latencies().percentileMillis(99));
             report.rate(section, c.figure() + "; publish → handler p99 " + Report.millis(
                     middle.latencies().percentileMillis(99)) + ", transaction (publish call) p99 " + Report.millis(
