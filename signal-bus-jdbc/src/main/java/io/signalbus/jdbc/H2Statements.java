@@ -80,7 +80,7 @@ final class H2Statements extends StoreStatements {
     }
 
     /**
-     * As the shared statement, (bus, id, id, …), but written as row values: with {@code bus = ? AND
+     * Written as row values, (id, id, …, bus): with {@code bus = ? AND
      * signal_id IN (…)} H2 uses only the bus part of the (bus, signal_id) key and checks the list
      * against every row of the bus, so a lookup grew with the log (25 ms for 100 ids at 50,000 rows);
      * row values use the whole key (under 1 ms).
@@ -96,11 +96,11 @@ final class H2Statements extends StoreStatements {
         return "SELECT signal_id FROM signal_bus_pending WHERE (bus, signal_id) IN (" + rowValues(count) + ")";
     }
 
-    /** (?1, ?2), (?1, ?3), …: the bus, numbered 1, paired with each id. */
+    /** (?n+1, ?1), (?n+1, ?2), …: the bus, numbered after the {@code count} ids, paired with each id. */
     private static String rowValues(int count) {
         var values = new StringBuilder();
-        for (int i = 0; i < count; i++) {
-            values.append(i == 0 ? "" : ", ").append("(?1, ?").append(i + 2).append(')');
+        for (int i = 1; i <= count; i++) {
+            values.append(i == 1 ? "" : ", ").append("(?").append(count + 1).append(", ?").append(i).append(')');
         }
         return values.toString();
     }

@@ -29,11 +29,10 @@ final class IdLookup {
     /** Those of {@code ids} that are in the log of {@code bus}, with their positions. */
     Map<String, Long> inLog(String bus, List<String> ids) {
         var found = new HashMap<String, Long>();
-        for (Object[] parameters : parameters(bus, ids)) {
-            String query = sql.idArrays() ? sql.positionsOfIdArray() : sql.positionsOfIds(parameters.length - 1);
-            jdbc.query(query, rs -> {
+        for (List<String> chunk : chunks(ids)) {
+            jdbc.query(sql.positionsOfIds(chunk.size()), rs -> {
                 found.put(rs.getString(1), rs.getLong(2));
-            }, parameters);
+            }, parameters(chunk, bus));
         }
         return found;
     }
@@ -41,29 +40,34 @@ final class IdLookup {
     /** Those of {@code ids} that are staged for {@code bus}. */
     Set<String> staged(String bus, List<String> ids) {
         var found = new HashSet<String>();
-        for (Object[] parameters : parameters(bus, ids)) {
-            String query = sql.idArrays() ? sql.pendingIdArray() : sql.pendingIds(parameters.length - 1);
-            jdbc.query(query, rs -> {
+        for (List<String> chunk : chunks(ids)) {
+            jdbc.query(sql.pendingIds(chunk.size()), rs -> {
                 found.add(rs.getString(1));
-            }, parameters);
+            }, parameters(chunk, bus));
         }
         return found;
     }
 
-    /** The parameters of each query: (id array, bus) where the database takes one, else (bus, id, id, …) by chunks. */
-    private List<Object[]> parameters(String bus, List<String> ids) {
-        var queries = new ArrayList<Object[]>();
+    /** The ids of each query: all at once where the database takes an array, else by {@link #CHUNK}. */
+    private List<List<String>> chunks(List<String> ids) {
         if (sql.idArrays()) {
-            queries.add(new Object[] {ids.toArray(String[]::new), bus});
-            return queries;
+            return List.of(ids);
         }
+        var chunks = new ArrayList<List<String>>();
         for (int from = 0; from < ids.size(); from += CHUNK) {
-            List<String> chunk = ids.subList(from, Math.min(from + CHUNK, ids.size()));
-            var parameters = new ArrayList<Object>(chunk.size() + 1);
-            parameters.add(bus);
-            parameters.addAll(chunk);
-            queries.add(parameters.toArray());
+            chunks.add(ids.subList(from, Math.min(from + CHUNK, ids.size())));
         }
-        return queries;
+        return chunks;
+    }
+
+    /** A query's parameters: (ids as one array, bus) where the database takes one, else (id, id, …, bus). */
+    private Object[] parameters(List<String> ids, String bus) {
+        if (sql.idArrays()) {
+            return new Object[] {ids.toArray(String[]::new), bus};
+        }
+        var parameters = new ArrayList<Object>(ids.size() + 1);
+        parameters.addAll(ids);
+        parameters.add(bus);
+        return parameters.toArray();
     }
 }

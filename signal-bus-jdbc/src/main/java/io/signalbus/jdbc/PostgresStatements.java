@@ -89,13 +89,13 @@ final class PostgresStatements extends StoreStatements {
     }
 
     @Override
-    String positionsOfIdArray() {
+    String positionsOfIds(int count) {
         return "SELECT l.signal_id, l.position FROM " + logRowsOfId("ANY (CAST(? AS VARCHAR[]))")
                 + " l WHERE l.bus = ?";
     }
 
     @Override
-    String pendingIdArray() {
+    String pendingIds(int count) {
         return """
                 SELECT signal_id FROM signal_bus_pending WHERE signal_id = ANY (CAST(? AS VARCHAR[])) AND bus = ?""";
     }

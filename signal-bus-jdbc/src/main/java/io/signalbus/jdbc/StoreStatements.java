@@ -129,12 +129,11 @@ abstract class StoreStatements {
                 SELECT position FROM signal_bus_log WHERE signal_id = ? AND bus = ?""";
     }
 
-    /** Signal id and position of those of {@code count} ids that are in the log: (bus, id, id, …). */
-    String positionsOfIds(int count) {
-        return """
-                SELECT signal_id, position FROM signal_bus_log WHERE bus = ? AND signal_id IN (%s)"""
-                .formatted(String.join(", ", Collections.nCopies(count, "?")));
-    }
+    /**
+     * Signal id and position of those of {@code count} ids that are in the log: (id, id, …, bus); where
+     * the database {@linkplain #idArrays takes an array}, (ids, bus) whatever the count.
+     */
+    abstract String positionsOfIds(int count);
 
     /**
      * Deletes the oldest rows at or below a position and recorded before a time, at most a limit:
@@ -187,29 +186,13 @@ abstract class StoreStatements {
         return false;
     }
 
-    /** Whether id lookups take the ids as one array parameter ({@link #positionsOfIdArray}) rather than a list. */
+    /** Whether id lookups take the ids as one array parameter ({@link #positionsOfIds}) rather than a list. */
     boolean idArrays() {
         return false;
     }
 
-    /** Signal id and position of those of an array of ids that are in the log: (ids, bus). */
-    String positionsOfIdArray() {
-        return """
-                SELECT signal_id, position FROM signal_bus_log WHERE signal_id = ANY (?) AND bus = ?""";
-    }
-
-    /** Those of an array of ids that are staged: (ids, bus). */
-    String pendingIdArray() {
-        return """
-                SELECT signal_id FROM signal_bus_pending WHERE signal_id = ANY (?) AND bus = ?""";
-    }
-
-    /** Those of {@code count} ids that are staged: (bus, id, id, …). */
-    String pendingIds(int count) {
-        return """
-                SELECT signal_id FROM signal_bus_pending WHERE bus = ? AND signal_id IN (%s)"""
-                .formatted(String.join(", ", Collections.nCopies(count, "?")));
-    }
+    /** Those of {@code count} ids that are staged; parameters as {@link #positionsOfIds}. */
+    abstract String pendingIds(int count);
 
     /**
      * When the first committed staged row of a bus (in staging order) was published; no row if none:

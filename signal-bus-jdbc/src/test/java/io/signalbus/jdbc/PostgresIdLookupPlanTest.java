@@ -68,7 +68,7 @@ class PostgresIdLookupPlanTest {
 
     @Test
     void findingThePositionsOfIdsReadsTheIdIndex() {
-        assertReadsTheLogByIdOnly(sql.positionsOfIdArray(), new String[] {BUS + "-7", "new-1"}, BUS);
+        assertReadsTheLogByIdOnly(sql.positionsOfIds(2), new String[] {BUS + "-7", "new-1"}, BUS);
     }
 
     @Test
