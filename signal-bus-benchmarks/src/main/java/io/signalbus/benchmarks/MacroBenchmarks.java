@@ -1,7 +1,6 @@
 package io.signalbus.benchmarks;
 
 import io.signalbus.jdbc.JdbcSignalStore;
-import io.signalbus.store.SignalStore;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

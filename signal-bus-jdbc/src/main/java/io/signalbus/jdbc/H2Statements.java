@@ -80,7 +80,7 @@ final class H2Statements extends StoreStatements {
     }
 
     /**
-     * Written as row values, (id, id, …, bus): with {@code bus = ? AND
+     * Row values, (id, id, …, bus): with {@code bus = ? AND
      * signal_id IN (…)} H2 uses only the bus part of the (bus, signal_id) key and checks the list
      * against every row of the bus, so a lookup grew with the log (25 ms for 100 ids at 50,000 rows);
      * row values use the whole key (under 1 ms).
