@@ -4,6 +4,7 @@ import io.signalbus.BusStatus;
 import io.signalbus.SignalBus;
 import io.signalbus.SubscriptionState;
 import io.signalbus.SubscriptionStatus;
+import io.signalbus.spring.BusStatusReading;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,10 +13,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.Health;
@@ -31,16 +30,9 @@ final class BusHealthIndicator implements HealthIndicator {
     private final @Nullable Long maxDeadLetters;
     private final long maxLag;
     private final StallDetector stalls;
-    private final Duration timeout;
-    private final Executor readers;
+    private final BusStatusReading reading;
     private final Duration maxUnsequencedAge;
     private final Clock clock;
-    /** The latest reading of the bus's status; a new one starts only once it has finished. */
-    private @Nullable Reading reading;
-
-    /** One reading of the bus's status: its {@link BusStatus}, or the exception it threw. */
-    private record Reading(long startedNanos, CompletableFuture<BusStatus> result) {
-    }
 
     BusHealthIndicator(SignalBus bus, SignalBusHealthProperties properties, StallDetector stalls, Executor readers,
             Clock clock) {
@@ -50,21 +42,16 @@ final class BusHealthIndicator implements HealthIndicator {
         this.maxDeadLetters = properties.getMaxDeadLetters();
         this.maxLag = properties.getMaxLag();
         this.stalls = stalls;
-        this.timeout = properties.getTimeout();
-        this.readers = readers;
+        this.reading = new BusStatusReading(bus::status, readers, properties.getTimeout());
     }
 
     @Override
     public Health health() {
-        Reading reading = read();
         BusStatus status;
         try {
-            status = reading.result().get(Math.max(0, reading.startedNanos() + timeout.toNanos() - System.nanoTime()),
-                    TimeUnit.NANOSECONDS);
+            status = reading.read();
         } catch (TimeoutException e) {
-            return Health.down().withDetail("error", "the store has not answered for " + Duration.ofMillis(
-                    TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - reading.startedNanos())) + " (timeout "
-                    + timeout + ")").build();
+            return Health.down().withDetail("error", String.valueOf(e.getMessage())).build();
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             return Health.down().withDetail("error", cause.getClass().getName() + ": " + cause.getMessage()).build();
@@ -73,14 +60,6 @@ final class BusHealthIndicator implements HealthIndicator {
             return Health.unknown().withDetail("error", "interrupted while reading the status").build();
         }
         return health(status);
-    }
-
-    /** Starts a reading unless one is still running; returns it, finished or not. */
-    private synchronized Reading read() {
-        if (reading == null || reading.result().isDone()) {
-            reading = new Reading(System.nanoTime(), CompletableFuture.supplyAsync(bus::status, readers));
-        }
-        return reading;
     }
 
     private Health health(BusStatus status) {

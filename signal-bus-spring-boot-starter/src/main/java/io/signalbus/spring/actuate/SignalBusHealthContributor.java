@@ -1,12 +1,12 @@
 package io.signalbus.spring.actuate;
 
 import io.signalbus.SignalBus;
+import io.signalbus.spring.BusStatusReading;
 import io.signalbus.spring.SignalBuses;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.stream.Stream;
 import org.jspecify.annotations.Nullable;
 import org.springframework.boot.health.contributor.CompositeHealthContributor;
@@ -39,11 +39,7 @@ import org.springframework.boot.health.contributor.HealthIndicator;
  */
 public class SignalBusHealthContributor implements CompositeHealthContributor, AutoCloseable {
 
-    private final ExecutorService readers = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "signal-bus-health");
-        thread.setDaemon(true);
-        return thread;
-    });
+    private final ExecutorService readers = BusStatusReading.readers("signal-bus-health");
     private final Map<String, HealthIndicator> indicators = new LinkedHashMap<>();
 
     /**

@@ -8,11 +8,13 @@ import io.signalbus.DeadLetter;
 import io.signalbus.Delivery;
 import io.signalbus.RecordedSignal;
 import io.signalbus.SignalBusListener;
+import io.signalbus.spring.BusStatusReading;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
 import java.util.function.Function;
 
 /**
@@ -28,15 +30,25 @@ import java.util.function.Function;
  * <li>{@code signalbus.delivery.latency} (timer; bus, subscription): from the signal's append to its
  * first handing to the handler.</li>
  * <li>{@code signalbus.lag}, {@code signalbus.in_flight}, {@code signalbus.dead_letters} (gauges; bus,
- * subscription): from the bus status, cached for a second.</li>
+ * subscription): from the bus status, cached for a second and waited for at most
+ * {@link #STATUS_READ_TIMEOUT}.</li>
  * </ul>
  * Time in the handler is the {@code signalbus.handle} observation's timer (see the tracing package),
  * not a meter of this listener, so that it is recorded once.
  */
-public class MicrometerSignalBusListener implements SignalBusListener {
+public class MicrometerSignalBusListener implements SignalBusListener, AutoCloseable {
 
     /** How long the gauges of one bus reuse a status read. */
     public static final Duration STATUS_MAX_AGE = Duration.ofSeconds(1);
+
+    /**
+     * How long a scrape waits for a bus's status: a store that has not answered by then makes the
+     * bus's gauges NaN, rather than holding the scrape (and every other meter of the application)
+     * until its statements time out.
+     */
+    public static final Duration STATUS_READ_TIMEOUT = Duration.ofSeconds(1);
+
+    private final ExecutorService statusReaders = BusStatusReading.readers("signal-bus-metrics");
 
     private final MeterRegistry registry;
     private final Clock clock;
@@ -49,9 +61,22 @@ public class MicrometerSignalBusListener implements SignalBusListener {
      * @param clock       the clock of the buses (delivery latency compares it with {@code recordedAt})
      */
     public MicrometerSignalBusListener(MeterRegistry registry, Function<String, BusStatus> statusOfBus, Clock clock) {
+        this(registry, statusOfBus, clock, STATUS_READ_TIMEOUT);
+    }
+
+    /** As the public constructor, waiting {@code statusReadTimeout} for a status. */
+    MicrometerSignalBusListener(MeterRegistry registry, Function<String, BusStatus> statusOfBus, Clock clock,
+            Duration statusReadTimeout) {
         this.registry = registry;
         this.clock = clock;
-        this.gauges = new SubscriptionGauges(registry, statusOfBus, clock, STATUS_MAX_AGE);
+        this.gauges = new SubscriptionGauges(registry, statusOfBus, clock, STATUS_MAX_AGE, statusReaders,
+                statusReadTimeout);
+    }
+
+    /** Stops the threads that read the buses' statuses for the gauges; the gauges then say NaN. */
+    @Override
+    public void close() {
+        statusReaders.shutdownNow();
     }
 
     /** Registers the gauges of every persistent subscription the bus has now (others follow when seen). */

@@ -5,12 +5,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
 import io.signalbus.BusStatus;
 import io.signalbus.SubscriptionStatus;
+import io.signalbus.spring.BusStatusReading;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
 import org.jspecify.annotations.Nullable;
@@ -23,7 +27,10 @@ import org.slf4j.LoggerFactory;
  * {@code signalbus.unsequenced.age} gauge of every bus (seconds since the oldest signal waiting to
  * become readable was published: committed inside a transaction, no position yet; 0 when none). All gauges of one bus read one
  * cached {@link BusStatus}, refreshed at most once per {@code maxAge}, so a scrape queries the store
- * once per bus rather than once per gauge. A refresh also registers subscriptions it finds.
+ * once per bus rather than once per gauge. A refresh reads on a thread of {@code readers} and is
+ * waited for at most {@code readTimeout} ({@link BusStatusReading}): a store that does not answer
+ * makes the bus's gauges NaN, and never holds a scrape longer than that. A refresh also registers
+ * subscriptions it finds.
  */
 final class SubscriptionGauges {
 
@@ -33,14 +40,19 @@ final class SubscriptionGauges {
     private final Function<String, BusStatus> statusOfBus;
     private final Clock clock;
     private final long maxAgeMillis;
+    private final Executor readers;
+    private final Duration readTimeout;
     private final Map<String, CachedStatus> caches = new ConcurrentHashMap<>();
     private final Set<String> registered = ConcurrentHashMap.newKeySet();
 
-    SubscriptionGauges(MeterRegistry registry, Function<String, BusStatus> statusOfBus, Clock clock, Duration maxAge) {
+    SubscriptionGauges(MeterRegistry registry, Function<String, BusStatus> statusOfBus, Clock clock, Duration maxAge,
+            Executor readers, Duration readTimeout) {
         this.registry = registry;
         this.statusOfBus = statusOfBus;
         this.clock = clock;
         this.maxAgeMillis = maxAge.toMillis();
+        this.readers = readers;
+        this.readTimeout = readTimeout;
     }
 
     /** Registers the gauges of a subscription unless they exist; cheap when they do. */
@@ -99,10 +111,12 @@ final class SubscriptionGauges {
         }
 
         private final String busName;
+        private final BusStatusReading reading;
         private volatile @Nullable Snapshot snapshot;
 
         CachedStatus(String busName) {
             this.busName = busName;
+            this.reading = new BusStatusReading(() -> statusOfBus.apply(busName), readers, readTimeout);
         }
 
         double figure(String subscriptionId, ToDoubleFunction<SubscriptionStatus> figure) {
@@ -132,11 +146,14 @@ final class SubscriptionGauges {
                     return current;
                 }
                 try {
-                    BusStatus status = statusOfBus.apply(busName);
+                    BusStatus status = reading.read();
                     current = new Snapshot(now, persistentById(status), status.oldestUnsequenced(), true);
-                } catch (RuntimeException e) {
+                } catch (TimeoutException | ExecutionException e) {
                     // keep scraping cheap while the store is down: remember the failure for maxAge too
                     log.debug("signal-bus gauges could not read the status of bus '{}'", busName, e);
+                    current = new Snapshot(now, Map.of(), null, false);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     current = new Snapshot(now, Map.of(), null, false);
                 }
                 snapshot = current;

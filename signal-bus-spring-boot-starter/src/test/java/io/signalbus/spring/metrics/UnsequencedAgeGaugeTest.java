@@ -28,7 +28,7 @@ class UnsequencedAgeGaugeTest {
             throw new SignalStoreException("connection refused");
         }
         return new BusStatus(bus, 0, List.of(), oldest.get());
-    }, clock, Duration.ofSeconds(1));
+    }, clock, Duration.ofSeconds(1), Runnable::run, Duration.ofSeconds(5)); // reads on the scrape thread
 
     @Test
     void showsTheAgeOfTheOldestUnsequencedSignalAndZeroWhenNoneWaits() {
