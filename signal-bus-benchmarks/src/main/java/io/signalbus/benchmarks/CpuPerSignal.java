@@ -7,6 +7,7 @@ import java.lang.management.ThreadMXBean;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.Locale;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Stream;
@@ -19,7 +20,9 @@ import java.util.stream.Stream;
  * machine, from {@code /proc}). On a machine of two cores the 8-thread cases are bound by CPU, so
  * CPU per signal says what a change to either side is worth where rates spread by a third between
  * runs. Linux only, the database on this machine, nothing else running on it:
- * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.CpuPerSignal <url> [seconds]}.
+ * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.CpuPerSignal <url> [seconds]
+ * [cases]}, the cases as {@code threads x signals per transaction}, comma-separated ({@code 8x1,1x1,1x100}, all
+ * three by default; one case alone, to profile it).
  */
 public final class CpuPerSignal {
 
@@ -43,7 +46,9 @@ public final class CpuPerSignal {
                 orders.send(signals);
                 callCpu.add(threads.getCurrentThreadCpuTime() - before);
             };
-            int[][] cases = {{8, 1}, {1, 1}, {1, 100}};
+            int[][] cases = Arrays.stream((args.length > 2 ? args[2] : "8x1,1x1,1x100").split(","))
+                    .map(c -> Arrays.stream(c.trim().split("x")).mapToInt(Integer::parseInt).toArray())
+                    .toArray(int[][]::new);
             for (int[] c : cases) {
                 // warm-up: the JIT compiler takes a core for tens of seconds at first
                 e2e.fullSpeed(c[0], c[1], time.multipliedBy(2), orders);
