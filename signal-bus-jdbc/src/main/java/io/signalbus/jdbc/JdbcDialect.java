@@ -83,13 +83,17 @@ enum JdbcDialect {
             return new PostgresAppendStrategy(statements, notifications);
         }
 
-        /** Warns of a log whose unique key predates V8 ({@link LogKeyCheck}). */
+        /**
+         * Warns of a log whose unique key predates V8 ({@link LogKeyCheck}) and of a staging table
+         * autovacuum will not vacuum ({@link VacuumCheck}).
+         */
         @Override
         @Nullable Connection prepare(DataSource dataSource, JdbcTemplate jdbc) {
             String warning = LogKeyCheck.warning(jdbc);
             if (warning != null) {
                 log.warn(warning);
             }
+            VacuumCheck.warnIfOff(jdbc);
             return null;
         }
     };
