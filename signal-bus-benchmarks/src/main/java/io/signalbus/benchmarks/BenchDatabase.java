@@ -109,11 +109,34 @@ final class BenchDatabase implements AutoCloseable {
     /**
      * PostgreSQL only: a checkpoint now, so that one the WAL of earlier measurements calls for (with
      * the default max_wal_size, every few hundred MB) does not start during the next one and slow
-     * only that figure with its writes and full-page images.
+     * only that figure with its writes and full-page images. Where the server runs without
+     * autovacuum, the staging table is vacuumed first, as autovacuum would have done by then (it
+     * vacuums a table of a few live rows once 50 are dead, within its minute's nap): else every
+     * signal ever published in a transaction in this run leaves its row and index entries for the
+     * next measurement to pass over, which no installation with autovacuum on (the default) sees.
      */
     void settle() {
         if (postgres) {
+            if (!autovacuum()) {
+                execute("VACUUM signal_bus_pending");
+            }
             execute("CHECKPOINT");
+        }
+    }
+
+    /** Whether PostgreSQL's autovacuum is on. */
+    private boolean autovacuum() {
+        return "on".equals(setting("autovacuum"));
+    }
+
+    /** A server setting, as {@code SHOW} gives it. */
+    private String setting(String name) {
+        try (Connection connection = dataSource.getConnection(); Statement statement = connection.createStatement();
+                var rs = statement.executeQuery("SHOW " + name)) {
+            rs.next();
+            return rs.getString(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(this.name + ": SHOW " + name + ": " + e.getMessage(), e);
         }
     }
 
@@ -158,11 +181,9 @@ final class BenchDatabase implements AutoCloseable {
             var meta = connection.getMetaData();
             String version = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
             if (postgres) {
-                try (Statement statement = connection.createStatement();
-                        var rs = statement.executeQuery("SHOW synchronous_commit")) {
-                    rs.next();
-                    version += ", synchronous_commit=" + rs.getString(1);
-                }
+                version += ", synchronous_commit=" + setting("synchronous_commit") + ", autovacuum="
+                        + setting("autovacuum") + (autovacuum() ? "" : " (the staging table is vacuumed before each"
+                        + " measurement, as autovacuum would keep it)");
             } else {
                 version += ", file mode, WRITE_DELAY=0";
             }

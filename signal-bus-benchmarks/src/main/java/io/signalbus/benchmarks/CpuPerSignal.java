@@ -19,7 +19,9 @@ import java.util.stream.Stream;
  * commit, on the publishing threads), and PostgreSQL's (every {@code postgres} process of the
  * machine, from {@code /proc}). On a machine of two cores the 8-thread cases are bound by CPU, so
  * CPU per signal says what a change to either side is worth where rates spread by a third between
- * runs. Linux only, the database on this machine, nothing else running on it:
+ * runs. Warm-up passes run until the JIT compilers are quiet ({@link Warmup}), and the JIT's share of the
+ * JVM's CPU in each measured phase is printed beside it. Linux only, the database on this machine, nothing
+ * else running on it:
  * {@code java -cp signal-bus-benchmarks/target/benchmarks.jar io.signalbus.benchmarks.CpuPerSignal <url> [seconds]
  * [cases]}, the cases as {@code threads x signals per transaction}, comma-separated ({@code 8x1,1x1,1x100}, all
  * three by default; one case alone, to profile it).
@@ -49,37 +51,48 @@ public final class CpuPerSignal {
             int[][] cases = Arrays.stream((args.length > 2 ? args[2] : "8x1,1x1,1x100").split(","))
                     .map(c -> Arrays.stream(c.trim().split("x")).mapToInt(Integer::parseInt).toArray())
                     .toArray(int[][]::new);
-            for (int[] c : cases) {
-                // warm-up: the JIT compiler takes a core for tens of seconds at first
-                e2e.fullSpeed(c[0], c[1], time.multipliedBy(2), orders);
-                raw.transactions(c[0], c[1], time);
-            }
-            System.out.println("case    | path          | signals/s | JVM µs/signal | publish call µs/signal"
+            Warmup.untilCompiled(8, () -> { // through the measuring sender, which the JIT would compile afresh
+                for (int[] c : cases) {
+                    e2e.fullSpeed(c[0], c[1], time, measured);
+                    raw.transactions(c[0], c[1], time);
+                }
+            });
+            System.out.println("case    | path          | signals/s | JVM µs/signal | of which JIT | publish call µs/signal"
                     + " | PostgreSQL µs/signal | total µs/signal");
             for (int[] c : cases) {
                 db.settle();
                 long jvm = os.getProcessCpuTime();
+                long jit = jit();
                 long pg = postgresTicks();
                 Load.Result rawResult = raw.transactions(c[0], c[1], time);
-                print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), os.getProcessCpuTime() - jvm, -1,
-                        postgresTicks() - pg);
+                print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), os.getProcessCpuTime() - jvm,
+                        jit() - jit, -1, postgresTicks() - pg);
                 db.settle();
                 callCpu.reset();
                 jvm = os.getProcessCpuTime();
+                jit = jit();
                 pg = postgresTicks();
                 SpringEndToEnd.Result result = e2e.fullSpeed(c[0], c[1], time, measured);
                 print(c, "transactional", result.completed().units(), result.completed().perSecond(),
-                        os.getProcessCpuTime() - jvm, callCpu.sum(), postgresTicks() - pg);
+                        os.getProcessCpuTime() - jvm, jit() - jit, callCpu.sum(), postgresTicks() - pg);
             }
         }
     }
 
-    private static void print(int[] c, String path, long signals, double perSecond, long jvmNanos, long callNanos,
-            long postgresTicks) {
+    /**
+     * Milliseconds the JIT compilers have spent so far: compiling goes on at each switch between the raw and the
+     * bus phase (type profiles change), and is part of the JVM's CPU of that phase.
+     */
+    private static long jit() {
+        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+    }
+
+    private static void print(int[] c, String path, long signals, double perSecond, long jvmNanos, long jitMillis,
+            long callNanos, long postgresTicks) {
         double jvm = jvmNanos / 1000.0 / signals;
         double postgres = postgresTicks * (1_000_000.0 / TICKS_PER_SECOND) / signals;
-        System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %13.1f | %22s | %20.1f | %15.1f%n", c[0], c[1],
-                path, perSecond, jvm,
+        System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %13.1f | %12.1f | %22s | %20.1f | %15.1f%n", c[0],
+                c[1], path, perSecond, jvm, jitMillis * 1000.0 / signals,
                 callNanos < 0 ? "—" : String.format(Locale.ROOT, "%.1f", callNanos / 1000.0 / signals),
                 postgres, jvm + postgres);
     }

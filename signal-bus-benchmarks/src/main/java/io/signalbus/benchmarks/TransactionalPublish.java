@@ -60,6 +60,9 @@ final class TransactionalPublish {
             new Case(1, 1, 0.7, "raw 1 row/tx, 1 thread"),
             new Case(1, 100, 0.5, "raw JDBC batch of 100/tx, 1 thread"));
 
+    /** At most this many warm-up passes of every case and its baseline (a pass is 6 rounds' time). */
+    private static final int MAX_WARMUP_PASSES = 8;
+
     private TransactionalPublish() {
     }
 
@@ -77,14 +80,18 @@ final class TransactionalPublish {
         Latencies rawFixed;
         try (var e2e = new SpringEndToEnd(db.dataSource(), Orders.class)) {
             SpringEndToEnd.Sender orders = e2e.bean(Orders.class)::place;
-            // Spring's transaction path, the encoder and the store's statements run cold at first (the JIT
-            // compiler takes a core of this machine for tens of seconds): warm every case up for two rounds
-            for (Case c : CASES) {
-                e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime.multipliedBy(2), orders);
-            }
+            // Spring's transaction path, the encoder and the store's statements run cold at first: warm every
+            // case and its baseline up until the JIT compilers are quiet
+            Warmup.untilCompiled(MAX_WARMUP_PASSES, () -> {
+                for (Case c : CASES) {
+                    e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime, orders);
+                    raw.transactions(c.threads(), c.perTransaction(), roundTime);
+                }
+            });
             for (int r = 1; r <= rounds; r++) {
                 System.out.println("  round " + r);
                 for (Case c : CASES) {
+                    long compiling = Warmup.compilingMillis();
                     raw.reset();
                     db.execute("TRUNCATE TABLE " + BenchDatabase.RAW_TABLE);
                     db.settle();
@@ -94,9 +101,9 @@ final class TransactionalPublish {
                     SpringEndToEnd.Result result = e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime, orders);
                     samples.add("tx " + c.key(), result.completed().perSecond());
                     results.computeIfAbsent(c.key(), k -> new ArrayList<>()).add(result);
-                    System.out.printf("    %-6s raw %,.0f/s, transactional %,.0f/s, p99 %.2f ms%n", c.key(),
-                            samples.last("raw " + c.key()), samples.last("tx " + c.key()),
-                            result.latencies().percentileMillis(99));
+                    System.out.printf("    %-6s raw %,.0f/s, transactional %,.0f/s, p99 %.2f ms (compiling %,d ms)%n",
+                            c.key(), samples.last("raw " + c.key()), samples.last("tx " + c.key()),
+                            result.latencies().percentileMillis(99), Warmup.compilingMillis() - compiling);
                 }
             }
             e2e.fixedRate(8, 1000, Duration.ofSeconds(2), orders);
