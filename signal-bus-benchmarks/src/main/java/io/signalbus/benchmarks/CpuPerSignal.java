@@ -51,7 +51,7 @@ public final class CpuPerSignal {
             int[][] cases = Arrays.stream((args.length > 2 ? args[2] : "8x1,1x1,1x100").split(","))
                     .map(c -> Arrays.stream(c.trim().split("x")).mapToInt(Integer::parseInt).toArray())
                     .toArray(int[][]::new);
-            Warmup.untilCompiled(8, () -> { // through the measuring sender, which the JIT would compile afresh
+            Warmup.untilCompiled(() -> { // through the measuring sender, which the JIT would compile afresh
                 for (int[] c : cases) {
                     e2e.fullSpeed(c[0], c[1], time, measured);
                     raw.transactions(c[0], c[1], time);

@@ -60,9 +60,6 @@ final class TransactionalPublish {
             new Case(1, 1, 0.7, "raw 1 row/tx, 1 thread"),
             new Case(1, 100, 0.5, "raw JDBC batch of 100/tx, 1 thread"));
 
-    /** At most this many warm-up passes of every case and its baseline (a pass is 6 rounds' time). */
-    private static final int MAX_WARMUP_PASSES = 8;
-
     private TransactionalPublish() {
     }
 
@@ -82,7 +79,7 @@ final class TransactionalPublish {
             SpringEndToEnd.Sender orders = e2e.bean(Orders.class)::place;
             // Spring's transaction path, the encoder and the store's statements run cold at first: warm every
             // case and its baseline up until the JIT compilers are quiet
-            Warmup.untilCompiled(MAX_WARMUP_PASSES, () -> {
+            Warmup.untilCompiled(() -> {
                 for (Case c : CASES) {
                     e2e.fullSpeed(c.threads(), c.perTransaction(), roundTime, orders);
                     raw.transactions(c.threads(), c.perTransaction(), roundTime);

@@ -17,6 +17,8 @@ final class Warmup {
 
     /** A pass during which the compilers used less than this share of its wall time ends the warm-up. */
     static final double QUIET = 0.02;
+    /** Passes at most. */
+    static final int MAX_PASSES = 8;
 
     private Warmup() {
     }
@@ -27,11 +29,11 @@ final class Warmup {
     }
 
     /**
-     * Runs {@code pass} at least twice and until a pass is quiet ({@link #QUIET}) or {@code maxPasses} have
+     * Runs {@code pass} at least twice and until a pass is quiet ({@link #QUIET}) or {@link #MAX_PASSES} have
      * run; prints each pass's compile time.
      */
-    static void untilCompiled(int maxPasses, Pass pass) throws Exception {
-        for (int n = 1; n <= maxPasses; n++) {
+    static void untilCompiled(Pass pass) throws Exception {
+        for (int n = 1; n <= MAX_PASSES; n++) {
             long compiling = compilingMillis();
             long start = System.nanoTime();
             pass.run();
@@ -43,7 +45,7 @@ final class Warmup {
                 return;
             }
         }
-        System.out.printf(Locale.ROOT, "  warm-up: the compilers were still busy after %d passes%n", maxPasses);
+        System.out.printf(Locale.ROOT, "  warm-up: the compilers were still busy after %d passes%n", MAX_PASSES);
     }
 
     /** Milliseconds the JIT compilers have spent compiling so far, summed over their threads. */
