@@ -34,6 +34,8 @@ final class BenchDatabase implements AutoCloseable {
     private final Path h2Folder;
     private final String schema;
     private final String url;
+    /** PostgreSQL only: whether the server's autovacuum is on ({@link #settle}). */
+    private final boolean autovacuum;
 
     private BenchDatabase(String name, boolean postgres, String url, String schema, Path h2Folder) {
         this.name = name;
@@ -42,6 +44,7 @@ final class BenchDatabase implements AutoCloseable {
         this.schema = schema;
         this.h2Folder = h2Folder;
         this.dataSource = pool("bench-" + name);
+        this.autovacuum = postgres && "on".equals(setting("autovacuum"));
     }
 
     /**
@@ -117,16 +120,11 @@ final class BenchDatabase implements AutoCloseable {
      */
     void settle() {
         if (postgres) {
-            if (!autovacuum()) {
+            if (!autovacuum) {
                 execute("VACUUM signal_bus_pending");
             }
             execute("CHECKPOINT");
         }
-    }
-
-    /** Whether PostgreSQL's autovacuum is on. */
-    private boolean autovacuum() {
-        return "on".equals(setting("autovacuum"));
     }
 
     /** A server setting, as {@code SHOW} gives it. */
@@ -182,7 +180,7 @@ final class BenchDatabase implements AutoCloseable {
             String version = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
             if (postgres) {
                 version += ", synchronous_commit=" + setting("synchronous_commit") + ", autovacuum="
-                        + setting("autovacuum") + (autovacuum() ? "" : " (the staging table is vacuumed before each"
+                        + setting("autovacuum") + (autovacuum ? "" : " (the staging table is vacuumed before each"
                         + " measurement, as autovacuum would keep it)");
             } else {
                 version += ", file mode, WRITE_DELAY=0";

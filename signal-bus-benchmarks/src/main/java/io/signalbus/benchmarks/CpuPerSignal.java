@@ -57,34 +57,27 @@ public final class CpuPerSignal {
                     raw.transactions(c[0], c[1], time);
                 }
             });
-            System.out.println("case    | path          | signals/s | JVM µs/signal | of which JIT | publish call µs/signal"
-                    + " | PostgreSQL µs/signal | total µs/signal");
+            System.out.println("case    | path          | signals/s | JVM µs/signal | of which JIT"
+                    + " | publish call µs/signal | PostgreSQL µs/signal | total µs/signal");
             for (int[] c : cases) {
                 db.settle();
                 long jvm = os.getProcessCpuTime();
-                long jit = jit();
+                long jit = Warmup.compilingMillis();
                 long pg = postgresTicks();
                 Load.Result rawResult = raw.transactions(c[0], c[1], time);
                 print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), os.getProcessCpuTime() - jvm,
-                        jit() - jit, -1, postgresTicks() - pg);
+                        Warmup.compilingMillis() - jit, -1, postgresTicks() - pg);
                 db.settle();
                 callCpu.reset();
                 jvm = os.getProcessCpuTime();
-                jit = jit();
+                jit = Warmup.compilingMillis();
                 pg = postgresTicks();
                 SpringEndToEnd.Result result = e2e.fullSpeed(c[0], c[1], time, measured);
                 print(c, "transactional", result.completed().units(), result.completed().perSecond(),
-                        os.getProcessCpuTime() - jvm, jit() - jit, callCpu.sum(), postgresTicks() - pg);
+                        os.getProcessCpuTime() - jvm, Warmup.compilingMillis() - jit, callCpu.sum(),
+                        postgresTicks() - pg);
             }
         }
-    }
-
-    /**
-     * Milliseconds the JIT compilers have spent so far: compiling goes on at each switch between the raw and the
-     * bus phase (type profiles change), and is part of the JVM's CPU of that phase.
-     */
-    private static long jit() {
-        return ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
     }
 
     private static void print(int[] c, String path, long signals, double perSecond, long jvmNanos, long jitMillis,
