@@ -89,10 +89,7 @@ enum JdbcDialect {
          */
         @Override
         @Nullable Connection prepare(DataSource dataSource, JdbcTemplate jdbc) {
-            String warning = LogKeyCheck.warning(jdbc);
-            if (warning != null) {
-                log.warn(warning);
-            }
+            LogKeyCheck.warnIfOld(jdbc);
             VacuumCheck.warnIfOff(jdbc);
             return null;
         }
