@@ -89,8 +89,8 @@ enum JdbcDialect {
          */
         @Override
         @Nullable Connection prepare(DataSource dataSource, JdbcTemplate jdbc) {
-            LogKeyCheck.warnIfOld(jdbc);
-            VacuumCheck.warnIfOff(jdbc);
+            warnIfAny(LogKeyCheck.class, LogKeyCheck.warning(jdbc));
+            warnIfAny(VacuumCheck.class, VacuumCheck.warning(jdbc));
             return null;
         }
     };
@@ -101,6 +101,13 @@ enum JdbcDialect {
 
     JdbcDialect(String folder) {
         this.folder = folder;
+    }
+
+    /** Logs a start-up check's warning, if it has one, under the check's own logger (so it can be silenced alone). */
+    private static void warnIfAny(Class<?> check, @Nullable String warning) {
+        if (warning != null) {
+            LoggerFactory.getLogger(check).warn(warning);
+        }
     }
 
     /** This database's SQL. */

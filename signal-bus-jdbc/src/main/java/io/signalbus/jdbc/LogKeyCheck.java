@@ -26,14 +26,6 @@ final class LogKeyCheck {
     private LogKeyCheck() {
     }
 
-    /** Logs {@link #warning(JdbcTemplate)} at WARN, if there is one. */
-    static void warnIfOld(JdbcTemplate jdbc) {
-        String warning = warning(jdbc);
-        if (warning != null) {
-            log.warn(warning);
-        }
-    }
-
     /** The warning to give when the key predates V8; null when it does not, or cannot be told. */
     static @Nullable String warning(JdbcTemplate jdbc) {
         List<String> first;

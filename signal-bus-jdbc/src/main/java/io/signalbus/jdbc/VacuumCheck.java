@@ -33,14 +33,6 @@ final class VacuumCheck {
     private VacuumCheck() {
     }
 
-    /** Logs {@link #warning(JdbcTemplate)} at WARN, if there is one. */
-    static void warnIfOff(JdbcTemplate jdbc) {
-        String warning = warning(jdbc);
-        if (warning != null) {
-            log.warn(warning);
-        }
-    }
-
     /** The warning to give when autovacuum will not vacuum the staging table; null when it will, or cannot be told. */
     static @Nullable String warning(JdbcTemplate jdbc) {
         List<Settings> settings;
