@@ -1,11 +1,9 @@
 package io.signalbus.jdbc;
 
+import io.signalbus.jdbc.WaitingTransactions.Waiting;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -33,9 +31,8 @@ import org.slf4j.LoggerFactory;
  * sequence one bus: the head lock serialises their appends, and a transaction another one moved is
  * simply not found (and reported as appended elsewhere too).
  *
- * <p>Bounded: the set of buses to sequence holds each bus once, and the transactions waiting for
- * their positions are at most {@link #MAX_WAITING}; beyond that a transaction is not remembered, and
- * the backstop sequences it once it is one interval old.
+ * <p>Bounded: the set of buses to sequence holds each bus once, and what waits for its step is
+ * bounded as {@link WaitingTransactions} says.
  */
 final class Sequencer implements AutoCloseable {
 
@@ -51,11 +48,15 @@ final class Sequencer implements AutoCloseable {
      * rate of signals committed. Guarded by this.
      */
     private final StepPacing pacing = new StepPacing();
+    /**
+     * Whether more signals waited after the last step than one step takes: then the next step starts
+     * at once, since waiting for the interval cannot make it larger, only later. Paced, a bus
+     * could take no more than a batch an interval (1,000 signals every 16 ms: 62,500 a second), and
+     * publishers committing faster left it further behind at every step. Guarded by this.
+     */
+    private boolean behind;
     /** Signals committed since the last step started; guarded by this. */
     private long signalsSinceStep;
-
-    /** Committed transactions that may wait for their positions at once. */
-    static final int MAX_WAITING = 100_000;
 
     /**
      * Characters of envelopes one step takes at most, unless its first transaction alone has more:
@@ -65,19 +66,12 @@ final class Sequencer implements AutoCloseable {
      */
     static final long MAX_STEP_CHARS = PostgresAppendStrategy.MAX_CHARS_PER_STATEMENT;
 
-    /** A local committed transaction's signals on one bus, waiting for their positions. */
-    record Waiting(long txKey, List<AppendRequest> requests, int size, long chars) {
-    }
-
     private final PendingMover mover;
-    private final int batch;
     private final Backstop backstop;
     private final long backstopNanos;
     private final Consumer<String> appendedElsewhere;
     /** Committed local transactions by bus, in commit order; guarded by this. */
-    private final Map<String, ArrayDeque<Waiting>> waiting = new HashMap<>();
-    /** The number of transactions in {@link #waiting}; guarded by this. */
-    private int waitingCount;
+    private final WaitingTransactions waiting;
     /** Buses to sequence, each once; guarded by this. */
     private final Set<String> woken = new LinkedHashSet<>();
     /** Whether the sequencing thread waits for a commit; guarded by this. */
@@ -91,7 +85,7 @@ final class Sequencer implements AutoCloseable {
      */
     Sequencer(PendingMover mover, int batch, Duration backstop, Consumer<String> appendedElsewhere) {
         this.mover = mover;
-        this.batch = batch;
+        this.waiting = new WaitingTransactions(batch);
         this.backstop = new Backstop(mover, batch, appendedElsewhere);
         this.backstopNanos = backstop.toNanos();
         this.appendedElsewhere = appendedElsewhere;
@@ -131,10 +125,7 @@ final class Sequencer implements AutoCloseable {
                     chars += request.envelopeChars();
                 }
                 signalsSinceStep += size;
-                if (waitingCount < MAX_WAITING) { // else the backstop will find it
-                    waiting.computeIfAbsent(bus.getKey(), b -> new ArrayDeque<>())
-                            .add(new Waiting(txKey, bus.getValue(), size, chars));
-                    waitingCount++;
+                if (waiting.add(bus.getKey(), txKey, bus.getValue(), size, chars)) { // else the backstop finds it
                     woken.add(bus.getKey());
                 }
             }
@@ -157,7 +148,7 @@ final class Sequencer implements AutoCloseable {
         while (true) {
             List<String> buses;
             synchronized (this) {
-                while (!closed && (woken.isEmpty() || nextStep - System.nanoTime() > 0)) {
+                while (!closed && (woken.isEmpty() || !behind && nextStep - System.nanoTime() > 0)) {
                     try {
                         if (woken.isEmpty()) {
                             idle = true;
@@ -176,6 +167,7 @@ final class Sequencer implements AutoCloseable {
                 }
                 buses = new ArrayList<>(woken);
                 woken.clear();
+                behind = false;
                 long now = System.nanoTime();
                 nextStep = now + pacing.next(signalsSinceStep, now - lastStep);
                 lastStep = now;
@@ -238,8 +230,9 @@ final class Sequencer implements AutoCloseable {
                 if (!drain) {
                     synchronized (this) {
                         if (!closed) {
-                            if (waiting.containsKey(bus)) {
-                                woken.add(bus); // its next step comes after the interval
+                            if (waiting.any(bus)) {
+                                woken.add(bus); // its next step comes after the interval, or at once if behind
+                                behind |= waiting.moreThanAStep(bus);
                             }
                             return true;
                         }
@@ -260,34 +253,17 @@ final class Sequencer implements AutoCloseable {
     }
 
     private synchronized Set<Long> waitingKeys(String bus) {
-        var keys = new HashSet<Long>();
-        waiting.getOrDefault(bus, new ArrayDeque<>()).forEach(transaction -> keys.add(transaction.txKey()));
-        return keys;
+        return waiting.keys(bus);
     }
 
-    /**
-     * Takes the next committed transactions of the bus for a step, in commit order: at least one,
-     * else at most {@code batch} signals and {@link #MAX_STEP_CHARS} characters of envelopes.
-     */
+    /** Takes the next committed transactions of the bus for a step ({@link WaitingTransactions#next}). */
     synchronized List<Waiting> next(String bus) {
-        ArrayDeque<Waiting> queue = waiting.get(bus);
-        var next = new ArrayList<Waiting>();
-        if (queue == null) {
-            return next;
-        }
-        int size = 0;
-        long chars = 0;
-        for (Waiting first = queue.peekFirst(); first != null && joinsStep(batch, size, chars, first.size(),
-                first.chars()); first = queue.peekFirst()) {
-            next.add(queue.removeFirst());
-            size += first.size();
-            chars += first.chars();
-        }
-        if (queue.isEmpty()) {
-            waiting.remove(bus);
-        }
-        waitingCount -= next.size();
-        return next;
+        return waiting.next(bus);
+    }
+
+    /** Whether the committed transactions waiting on {@code bus} are more than one step takes. */
+    synchronized boolean moreThanAStepWaits(String bus) {
+        return waiting.moreThanAStep(bus);
     }
 
     /**
@@ -302,20 +278,21 @@ final class Sequencer implements AutoCloseable {
 
     /** Puts transactions whose step failed back at the head of their bus's queue, in their order. */
     private synchronized void requeue(String bus, List<Waiting> transactions) {
-        ArrayDeque<Waiting> queue = waiting.computeIfAbsent(bus, b -> new ArrayDeque<>());
-        for (int i = transactions.size() - 1; i >= 0; i--) {
-            queue.addFirst(transactions.get(i));
-        }
-        waitingCount += transactions.size();
+        waiting.requeue(bus, transactions);
     }
 
-    /** Hands each transaction's signals on; reports those another sequencer moved as appended elsewhere. */
-    private void handOn(String bus, List<Waiting> transactions, PendingMover.Step step) {
+    /**
+     * Hands each held transaction's signals on; reports as appended elsewhere those another sequencer
+     * moved and those that waited by their keys alone, so that subscriptions read them from the log.
+     */
+    void handOn(String bus, List<Waiting> transactions, PendingMover.Step step) {
         boolean elsewhere = false;
         for (Waiting transaction : transactions) {
             List<PendingMover.Moved> rows = step.byTransaction().get(transaction.txKey());
             if (rows == null) {
                 elsewhere = true; // moved by another sequencer (or every signal of it was a duplicate)
+            } else if (!transaction.held()) {
+                elsewhere = true; // waited by its key alone: subscriptions read it from the log
             } else {
                 MovedSignals.handOn(transaction.requests(), rows);
             }
