@@ -31,8 +31,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 /**
  * Issue 10, "done when" 3: eight threads publish in their own transactions (1 to 10 signals each)
  * through two stores, as two processes would, while a persistent subscriber receives: every signal
- * arrives, none is skipped, none out of position order, and the signals of each transaction sit at
- * consecutive positions.
+ * arrives, none is skipped, none out of position order, the signals of each transaction sit at
+ * consecutive positions, and the transactions of one thread get positions in the order it committed
+ * them.
  */
 abstract class TransactionalPublishOrderTest {
 
@@ -87,8 +88,10 @@ abstract class TransactionalPublishOrderTest {
             }));
         }
         var published = new ArrayList<List<String>>();
+        var byThread = new ArrayList<List<List<String>>>();
         for (Future<List<List<String>>> future : futures) {
-            published.addAll(future.get(120, TimeUnit.SECONDS));
+            byThread.add(future.get(120, TimeUnit.SECONDS));
+            published.addAll(byThread.get(byThread.size() - 1));
         }
         threads.shutdown();
 
@@ -119,6 +122,10 @@ abstract class TransactionalPublishOrderTest {
         }
         assertThat(skipped).as("skipped").isEmpty();
         assertThat(last).isEqualTo(signals());
+        for (List<List<String>> transactions : byThread) {
+            assertThat(transactions).as("one thread's transactions, in the order it committed them")
+                    .extracting(ids -> positionOf.get(ids.get(0))).isSorted();
+        }
     }
 
     private static int take(AtomicInteger left, int wanted) {
