@@ -13,7 +13,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
  * inside a transaction is inserted there and deleted once it has its position, so without vacuum
  * the table and its indexes keep every such row, and the backstop's walk of the table (each poll
  * interval) and the {@code signalbus.unsequenced.age} reading pass over all of them each time. Nothing
- * is lost or delayed, but the work grows with every signal; and where the server's autovacuum is off,
+ * is lost, but the work grows with every signal; and where the server's autovacuum is off,
  * nothing analyzes the log either: with no statistics, the planner takes a signal id to match
  * thousands of rows of a large log, and the staging insert's estimated cost passes
  * {@code jit_above_cost}, so that every publish in a transaction was JIT-compiled (5 ms each, 4 times
@@ -78,7 +78,7 @@ final class VacuumCheck {
         return "signal-bus: autovacuum will not vacuum signal_bus_pending (" + String.join("; ", reasons)
                 + "). Each signal published inside a transaction leaves a deleted row there, which the backstop's"
                 + " walk and the signalbus.unsequenced.age reading pass over each time until vacuum removes it:"
-                + " nothing is lost or delayed, but the work grows with every signal. Without autovacuum the log's"
+                + " nothing is lost, but the work grows with every signal. Without autovacuum the log's"
                 + " statistics are not refreshed either (no ANALYZE), and once it holds about a million signals"
                 + " PostgreSQL misjudges every publish's id check and JIT-compiles it each time (a few milliseconds a"
                 + " publish). Turn autovacuum on, or run VACUUM signal_bus_pending and ANALYZE signal_bus_log (and"

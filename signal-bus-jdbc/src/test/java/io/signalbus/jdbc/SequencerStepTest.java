@@ -157,7 +157,7 @@ class SequencerStepTest {
     }
 
     @Test
-    void aStepOfHeldTransactionsOnlyReportsNothingAppendedElsewhere() {
+    void aStepWhoseTransactionsWereAllHeldReportsNothingAppendedElsewhere() {
         var elsewhere = new ArrayList<String>();
         var handingOn = new Sequencer(null, 1000, Duration.ofSeconds(1), elsewhere::add);
         Signal held = Signal.of("order.created", "test", Map.of("n", 1));
