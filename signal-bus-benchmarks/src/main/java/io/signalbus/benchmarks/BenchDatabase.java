@@ -185,8 +185,8 @@ final class BenchDatabase implements AutoCloseable {
             String version = meta.getDatabaseProductName() + " " + meta.getDatabaseProductVersion();
             if (postgres) {
                 version += ", synchronous_commit=" + setting("synchronous_commit") + ", autovacuum="
-                        + setting("autovacuum") + (autovacuum ? "" : " (the staging table is vacuumed and the log"
-                        + " analyzed before each measurement, as autovacuum would keep them)");
+                        + (autovacuum ? "on" : "off (the staging table is vacuumed and the log analyzed before each"
+                        + " measurement, as autovacuum would keep them)");
             } else {
                 version += ", file mode, WRITE_DELAY=0";
             }

@@ -61,31 +61,35 @@ public final class CpuPerSignal {
                     + " | publish call µs/signal | PostgreSQL µs/signal | total µs/signal");
             for (int[] c : cases) {
                 db.settle();
-                long jvm = os.getProcessCpuTime();
-                long jit = Warmup.compilingMillis();
-                long pg = postgresTicks();
+                Cpu start = Cpu.now(os);
                 Load.Result rawResult = raw.transactions(c[0], c[1], time);
-                print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), os.getProcessCpuTime() - jvm,
-                        Warmup.compilingMillis() - jit, -1, postgresTicks() - pg);
+                print(c, "raw JDBC", rawResult.units(), rawResult.perSecond(), Cpu.now(os).minus(start), -1);
                 db.settle();
                 callCpu.reset();
-                jvm = os.getProcessCpuTime();
-                jit = Warmup.compilingMillis();
-                pg = postgresTicks();
+                start = Cpu.now(os);
                 SpringEndToEnd.Result result = e2e.fullSpeed(c[0], c[1], time, measured);
                 print(c, "transactional", result.completed().units(), result.completed().perSecond(),
-                        os.getProcessCpuTime() - jvm, Warmup.compilingMillis() - jit, callCpu.sum(),
-                        postgresTicks() - pg);
+                        Cpu.now(os).minus(start), callCpu.sum());
             }
         }
     }
 
-    private static void print(int[] c, String path, long signals, double perSecond, long jvmNanos, long jitMillis,
-            long callNanos, long postgresTicks) {
-        double jvm = jvmNanos / 1000.0 / signals;
-        double postgres = postgresTicks * (1_000_000.0 / TICKS_PER_SECOND) / signals;
+    /** CPU used so far: this JVM's (nanoseconds), the JIT compilers' of it (milliseconds), PostgreSQL's (ticks). */
+    private record Cpu(long jvmNanos, long jitMillis, long postgresTicks) {
+        static Cpu now(OperatingSystemMXBean os) throws IOException {
+            return new Cpu(os.getProcessCpuTime(), Warmup.compilingMillis(), CpuPerSignal.postgresTicks());
+        }
+
+        Cpu minus(Cpu start) {
+            return new Cpu(jvmNanos - start.jvmNanos, jitMillis - start.jitMillis, postgresTicks - start.postgresTicks);
+        }
+    }
+
+    private static void print(int[] c, String path, long signals, double perSecond, Cpu used, long callNanos) {
+        double jvm = used.jvmNanos() / 1000.0 / signals;
+        double postgres = used.postgresTicks() * (1_000_000.0 / TICKS_PER_SECOND) / signals;
         System.out.printf(Locale.ROOT, "%d x %-3d | %-13s | %,9.0f | %13.1f | %12.1f | %22s | %20.1f | %15.1f%n", c[0],
-                c[1], path, perSecond, jvm, jitMillis * 1000.0 / signals,
+                c[1], path, perSecond, jvm, used.jitMillis() * 1000.0 / signals,
                 callNanos < 0 ? "—" : String.format(Locale.ROOT, "%.1f", callNanos / 1000.0 / signals),
                 postgres, jvm + postgres);
     }
